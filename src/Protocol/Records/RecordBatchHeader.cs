@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using KafkaSharp.Protocol.Primitives;
 
 namespace KafkaSharp.Protocol.Records;
 
@@ -90,6 +91,15 @@ public static class RecordBatchHeader
     public static bool IsTransactional(ReadOnlySpan<byte> batch) => (Attributes(batch) & TransactionalFlag) != 0;
 
     public static bool IsControl(ReadOnlySpan<byte> batch) => (Attributes(batch) & ControlFlag) != 0;
+
+    /// <summary>CRC-32C over Attributes..end, as stored in the Crc field.</summary>
+    public static uint ComputeCrc(ReadOnlySpan<byte> batch) => Crc32C.Compute(batch[AttributesOffset..]);
+
+    /// <summary>True when the whole batch is present and its stored CRC matches its content.</summary>
+    public static bool IsCrcValid(ReadOnlySpan<byte> batch) =>
+        batch.Length >= Size && batch.Length == SizeInBytes(batch) && Crc(batch) == ComputeCrc(batch);
+
+    public static void SetCrc(Span<byte> batch, uint crc) => BinaryPrimitives.WriteUInt32BigEndian(batch[CrcOffset..], crc);
 
     public static void SetBaseOffset(Span<byte> batch, long baseOffset) => BinaryPrimitives.WriteInt64BigEndian(batch, baseOffset);
 
