@@ -1,0 +1,33 @@
+using Confluent.Kafka;
+
+namespace KafkaSharp.CompatTests;
+
+/// <summary>Confluent.Kafka produces batches and reads every partition back exactly, before and after a broker restart.</summary>
+[Collection(BrokerCollection.Name)]
+public sealed class ProduceConsumeRoundTripTests(BrokerFixture broker)
+{
+    private const int Partitions = 3;
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromMinutes(2);
+
+    [Theory]
+    [InlineData(CompressionType.None, 100_000)]
+    [InlineData(CompressionType.Gzip, 20_000)]
+    [InlineData(CompressionType.Snappy, 20_000)]
+    [InlineData(CompressionType.Lz4, 20_000)]
+    [InlineData(CompressionType.Zstd, 20_000)]
+    public async Task RecordsReadBackExactlyBeforeAndAfterRestart(CompressionType compression, int count)
+    {
+        var codec = compression.ToString().ToLowerInvariant();
+        var topic = $"round-trip-{codec}-{Guid.NewGuid():N}";
+        await KafkaClients.CreateTopicAsync(broker.BootstrapServers, topic, Partitions);
+        var records = TestRecord.CreateBatch(count, Partitions, codec, baseTimestampMs: 1_700_000_000_000);
+
+        var offsets = KafkaClients.ProduceAll(KafkaClients.ProducerConfig(broker.BootstrapServers, compression), topic, records);
+        RecordAssert.DeliveryOffsetsContiguous(records, offsets, Partitions);
+
+        RecordAssert.PartitionsEqual(records, PartitionReader.ReadToEnd(broker.BootstrapServers, topic, Partitions, ReadTimeout));
+
+        broker.Restart();
+        RecordAssert.PartitionsEqual(records, PartitionReader.ReadToEnd(broker.BootstrapServers, topic, Partitions, ReadTimeout));
+    }
+}
