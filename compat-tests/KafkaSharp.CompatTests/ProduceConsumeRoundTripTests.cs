@@ -10,19 +10,22 @@ public sealed class ProduceConsumeRoundTripTests(BrokerFixture broker)
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromMinutes(2);
 
     [Theory]
-    [InlineData(CompressionType.None, 100_000)]
-    [InlineData(CompressionType.Gzip, 20_000)]
-    [InlineData(CompressionType.Snappy, 20_000)]
-    [InlineData(CompressionType.Lz4, 20_000)]
-    [InlineData(CompressionType.Zstd, 20_000)]
-    public async Task RecordsReadBackExactlyBeforeAndAfterRestart(CompressionType compression, int count)
+    [InlineData(CompressionType.None, 100_000, false)]
+    [InlineData(CompressionType.Gzip, 20_000, false)]
+    [InlineData(CompressionType.Snappy, 20_000, false)]
+    [InlineData(CompressionType.Lz4, 20_000, false)]
+    [InlineData(CompressionType.Zstd, 20_000, false)]
+    [InlineData(CompressionType.Zstd, 20_000, true)]
+    public async Task RecordsReadBackExactlyBeforeAndAfterRestart(CompressionType compression, int count, bool idempotent)
     {
         var codec = compression.ToString().ToLowerInvariant();
         var topic = $"round-trip-{codec}-{Guid.NewGuid():N}";
         await KafkaClients.CreateTopicAsync(broker.BootstrapServers, topic, Partitions);
         var records = TestRecord.CreateBatch(count, Partitions, codec, baseTimestampMs: 1_700_000_000_000);
 
-        var offsets = KafkaClients.ProduceAll(KafkaClients.ProducerConfig(broker.BootstrapServers, compression), topic, records);
+        var config = KafkaClients.ProducerConfig(broker.BootstrapServers, compression);
+        config.EnableIdempotence = idempotent;
+        var offsets = KafkaClients.ProduceAll(config, topic, records);
         RecordAssert.DeliveryOffsetsContiguous(records, offsets, Partitions);
 
         RecordAssert.PartitionsEqual(records, PartitionReader.ReadToEnd(broker.BootstrapServers, topic, Partitions, ReadTimeout));
