@@ -71,8 +71,19 @@ public class BrokerFixture : IDisposable
         }
     }
 
+    /// <summary>Clean shutdown (SIGTERM), then a start on the same port and data folder.</summary>
     public void Restart()
     {
+        Stop();
+        Start();
+    }
+
+    /// <summary>SIGKILL, as in a crash, then a start on the same port and data folder (the broker must recover its logs).</summary>
+    public void KillAndRestart()
+    {
+        var process = _process ?? throw new InvalidOperationException("broker is not running");
+        Append("### SIGKILL");
+        process.Kill(entireProcessTree: true);
         Stop();
         Start();
     }

@@ -33,4 +33,22 @@ public sealed class ProduceConsumeRoundTripTests(BrokerFixture broker)
         broker.Restart();
         RecordAssert.PartitionsEqual(records, PartitionReader.ReadToEnd(broker.BootstrapServers, topic, Partitions, ReadTimeout));
     }
+
+    [Fact]
+    public async Task AcknowledgedRecordsSurviveABrokerCrash()
+    {
+        // Kafka acknowledges once records are in the OS page cache, so a killed process loses none of them.
+        var topic = $"crash-{Guid.NewGuid():N}";
+        await KafkaClients.CreateTopicAsync(broker.BootstrapServers, topic, Partitions);
+        var records = TestRecord.CreateBatch(5_000, Partitions, "crash", baseTimestampMs: 1_700_000_000_000);
+        var offsets = KafkaClients.ProduceAll(KafkaClients.ProducerConfig(broker.BootstrapServers, CompressionType.Lz4), topic, records);
+
+        broker.KillAndRestart();
+
+        RecordAssert.PartitionsEqual(records, PartitionReader.ReadToEnd(broker.BootstrapServers, topic, Partitions, ReadTimeout));
+        var more = TestRecord.CreateBatch(5_300, Partitions, "crash", 1_700_000_000_000);
+        var moreOffsets = KafkaClients.ProduceAll(KafkaClients.ProducerConfig(broker.BootstrapServers), topic, more.Skip(records.Count).ToList());
+        RecordAssert.DeliveryOffsetsContiguous(more, [.. offsets, .. moreOffsets], Partitions);
+        RecordAssert.PartitionsEqual(more, PartitionReader.ReadToEnd(broker.BootstrapServers, topic, Partitions, ReadTimeout));
+    }
 }
