@@ -1,0 +1,30 @@
+using KafkaSharp.Broker.Config;
+using KafkaSharp.Broker.Network;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaSharp.Broker;
+
+/// <summary>
+/// The broker's long-lived parts, reachable from every handler through
+/// <c>RequestContext.Services</c>. Built once by <see cref="KafkaServer"/>; a new part is a new
+/// property here, set in <c>KafkaServer</c>.
+/// </summary>
+public sealed class BrokerServices
+{
+    public required BrokerConfig Config { get; init; }
+
+    /// <summary>From meta.properties (created on first start).</summary>
+    public required string ClusterId { get; init; }
+
+    public int NodeId => Config.NodeId;
+
+    public required ILoggerFactory LoggerFactory { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The APIs and versions this broker serves (what ApiVersions returns).</summary>
+    public required ApiVersionsRegistry ApiVersions { get; init; }
+
+    /// <summary>The listeners as bound (real ports); set once the sockets are bound, before any request arrives.</summary>
+    public IReadOnlyList<BoundListener> Listeners { get; internal set; } = [];
+}

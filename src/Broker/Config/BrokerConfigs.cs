@@ -1,0 +1,139 @@
+using System.Collections.Frozen;
+
+namespace KafkaSharp.Broker.Config;
+
+/// <summary>
+/// Every broker config KafkaSharp knows: Kafka's names, types and defaults (Kafka 4.x), and our
+/// own switches under the <c>kafkasharp.</c> prefix. DescribeConfigs lists exactly these. A new
+/// config is one row here plus, if code reads it, a property on <see cref="BrokerConfig"/>.
+/// </summary>
+public static class BrokerConfigs
+{
+    public const string OwnPrefix = "kafkasharp.";
+
+    public static readonly ConfigDefinition NodeId = new("node.id", ConfigType.Int, "1",
+        "The id of this node. KafkaSharp runs a single node; the id appears in Metadata and meta.properties.", atLeast: 0);
+
+    public static readonly ConfigDefinition BrokerId = new("broker.id", ConfigType.Int, "-1",
+        "Older name of node.id. When set it must equal node.id (if that is set too).", atLeast: -1);
+
+    public static readonly ConfigDefinition Listeners = new("listeners", ConfigType.List, "PLAINTEXT://:9092",
+        "Comma-separated NAME://host:port addresses to listen on. An empty host binds every interface; port 0 picks a free port.");
+
+    public static readonly ConfigDefinition AdvertisedListeners = new("advertised.listeners", ConfigType.List, null,
+        "The addresses given to clients in Metadata, per listener name. Defaults to listeners, with an empty host shown as localhost.");
+
+    public static readonly ConfigDefinition ListenerSecurityProtocolMap = new("listener.security.protocol.map", ConfigType.List,
+        "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
+        "Maps listener names to security protocols. KafkaSharp serves PLAINTEXT listeners only.");
+
+    public static readonly ConfigDefinition SocketRequestMaxBytes = new("socket.request.max.bytes", ConfigType.Int, "104857600",
+        "The largest request frame accepted; a larger one closes the connection.", atLeast: 1);
+
+    public static readonly ConfigDefinition LogDirs = new("log.dirs", ConfigType.List, null,
+        "Comma-separated data directories. When unset, log.dir is used.");
+
+    public static readonly ConfigDefinition LogDir = new("log.dir", ConfigType.String, "./data",
+        "The data directory, used when log.dirs is unset.");
+
+    public static readonly ConfigDefinition NumPartitions = new("num.partitions", ConfigType.Int, "1",
+        "Partition count of automatically created topics and of CreateTopics requests that leave it to the broker.", atLeast: 1);
+
+    public static readonly ConfigDefinition DefaultReplicationFactor = new("default.replication.factor", ConfigType.Int, "1",
+        "Replication factor of automatically created topics.");
+
+    public static readonly ConfigDefinition AutoCreateTopicsEnable = new("auto.create.topics.enable", ConfigType.Boolean, "true",
+        "Whether Metadata (when the client allows it) creates a topic that does not exist.");
+
+    public static readonly ConfigDefinition DeleteTopicEnable = new("delete.topic.enable", ConfigType.Boolean, "true",
+        "Whether DeleteTopics may delete topics.");
+
+    public static readonly ConfigDefinition MessageMaxBytes = new("message.max.bytes", ConfigType.Int, "1048588",
+        "The largest record batch accepted (after compression); topics override it with max.message.bytes.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogSegmentBytes = new("log.segment.bytes", ConfigType.Int, "1073741824",
+        "The size at which a segment is rolled.", atLeast: 14);
+
+    public static readonly ConfigDefinition LogRollMs = new("log.roll.ms", ConfigType.Long, null,
+        "The age at which a segment is rolled; when unset, log.roll.hours applies.", atLeast: 1);
+
+    public static readonly ConfigDefinition LogRollHours = new("log.roll.hours", ConfigType.Int, "168",
+        "The age in hours at which a segment is rolled, used when log.roll.ms is unset.", atLeast: 1);
+
+    public static readonly ConfigDefinition LogRetentionMs = new("log.retention.ms", ConfigType.Long, null,
+        "How long to keep a segment before deleting it; -1 keeps it forever. Takes precedence over minutes and hours.");
+
+    public static readonly ConfigDefinition LogRetentionMinutes = new("log.retention.minutes", ConfigType.Int, null,
+        "Retention in minutes, used when log.retention.ms is unset.");
+
+    public static readonly ConfigDefinition LogRetentionHours = new("log.retention.hours", ConfigType.Int, "168",
+        "Retention in hours, used when log.retention.ms and log.retention.minutes are unset.");
+
+    public static readonly ConfigDefinition LogRetentionBytes = new("log.retention.bytes", ConfigType.Long, "-1",
+        "The size a partition may grow to before old segments are deleted; -1 means no limit.");
+
+    public static readonly ConfigDefinition LogRetentionCheckIntervalMs = new("log.retention.check.interval.ms", ConfigType.Long, "300000",
+        "How often the retention policy is applied.", atLeast: 1);
+
+    public static readonly ConfigDefinition LogIndexIntervalBytes = new("log.index.interval.bytes", ConfigType.Int, "4096",
+        "Bytes of records between two offset index entries.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogIndexSizeMaxBytes = new("log.index.size.max.bytes", ConfigType.Int, "10485760",
+        "The largest size of an offset or time index file; a full index rolls the segment.", atLeast: 4);
+
+    public static readonly ConfigDefinition LogFlushIntervalMessages = new("log.flush.interval.messages", ConfigType.Long, "9223372036854775807",
+        "Records appended to a partition before it is fsynced.", atLeast: 1);
+
+    public static readonly ConfigDefinition LogFlushIntervalMs = new("log.flush.interval.ms", ConfigType.Long, null,
+        "The longest time records stay in a partition unflushed; when unset, only log.flush.interval.messages applies.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogCleanupPolicy = new("log.cleanup.policy", ConfigType.List, "delete",
+        "Default cleanup policy of topics: delete, compact, or both.", validValues: ["delete", "compact"]);
+
+    public static readonly ConfigDefinition LogMessageTimestampType = new("log.message.timestamp.type", ConfigType.String, "CreateTime",
+        "Default timestamp type of topics: the producer's CreateTime or the broker's LogAppendTime.",
+        validValues: ["CreateTime", "LogAppendTime"]);
+
+    public static readonly ConfigDefinition CompressionType = new("compression.type", ConfigType.String, "producer",
+        "Default compression of topics; 'producer' keeps what the producer sent.",
+        validValues: ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]);
+
+    public static readonly ConfigDefinition MinInsyncReplicas = new("min.insync.replicas", ConfigType.Int, "1",
+        "Replicas that must acknowledge an acks=all write.", atLeast: 1);
+
+    public static readonly ConfigDefinition OffsetsTopicNumPartitions = new("offsets.topic.num.partitions", ConfigType.Int, "50",
+        "Partition count of the internal __consumer_offsets topic.", atLeast: 1);
+
+    public static readonly ConfigDefinition OffsetsRetentionMinutes = new("offsets.retention.minutes", ConfigType.Int, "10080",
+        "How long committed offsets of an empty group are kept.", atLeast: 1);
+
+    public static readonly ConfigDefinition GroupInitialRebalanceDelayMs = new("group.initial.rebalance.delay.ms", ConfigType.Int, "3000",
+        "How long a new classic group waits for more members before its first rebalance.");
+
+    public static readonly ConfigDefinition GroupMinSessionTimeoutMs = new("group.min.session.timeout.ms", ConfigType.Int, "6000",
+        "The smallest session timeout a classic group member may ask for.");
+
+    public static readonly ConfigDefinition GroupMaxSessionTimeoutMs = new("group.max.session.timeout.ms", ConfigType.Int, "1800000",
+        "The largest session timeout a classic group member may ask for.");
+
+    public static readonly ConfigDefinition FetchZeroCopy = new(OwnPrefix + "fetch.zero.copy", ConfigType.Boolean, "true",
+        "Send fetched records from the segment files with sendfile(2). When false, records are copied once into a pooled buffer, as a TLS listener must.");
+
+    /// <summary>All definitions, in the order DescribeConfigs lists them.</summary>
+    public static readonly IReadOnlyList<ConfigDefinition> All =
+    [
+        NodeId, BrokerId, Listeners, AdvertisedListeners, ListenerSecurityProtocolMap, SocketRequestMaxBytes,
+        LogDirs, LogDir, NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, DeleteTopicEnable,
+        MessageMaxBytes, LogSegmentBytes, LogRollMs, LogRollHours, LogRetentionMs, LogRetentionMinutes,
+        LogRetentionHours, LogRetentionBytes, LogRetentionCheckIntervalMs, LogIndexIntervalBytes,
+        LogIndexSizeMaxBytes, LogFlushIntervalMessages, LogFlushIntervalMs, LogCleanupPolicy,
+        LogMessageTimestampType, CompressionType, MinInsyncReplicas, OffsetsTopicNumPartitions,
+        OffsetsRetentionMinutes, GroupInitialRebalanceDelayMs, GroupMinSessionTimeoutMs,
+        GroupMaxSessionTimeoutMs, FetchZeroCopy,
+    ];
+
+    private static readonly FrozenDictionary<string, ConfigDefinition> ByName =
+        All.ToFrozenDictionary(definition => definition.Name, StringComparer.Ordinal);
+
+    public static ConfigDefinition? Find(string name) => ByName.GetValueOrDefault(name);
+}
