@@ -4,7 +4,10 @@ namespace KafkaSharp.Protocol.Records.Compression;
 
 /// <summary>
 /// Kafka codec 1: a gzip stream (RFC 1952) over the records, as <c>java.util.zip.GZIPOutputStream</c>
-/// writes it. Concatenated members decode as one stream.
+/// writes it. Concatenated members decode as one stream. GZipStream ends quietly when its input is
+/// cut short (it checks the trailer's CRC-32 only when the trailer is there), so a truncated stream
+/// yields a short output: the record parse that follows rejects it, and the batch CRC has already
+/// ruled out damage in transit.
 /// </summary>
 internal static class GzipCodec
 {
@@ -12,6 +15,10 @@ internal static class GzipCodec
 
     public static unsafe DecompressionStatus Decompress(ReadOnlySpan<byte> source, int maxDecompressedBytes, ref PooledByteBuffer destination)
     {
+        if (source.IsEmpty)
+        {
+            return DecompressionStatus.CorruptData; // not even a gzip header
+        }
         fixed (byte* input = source)
         {
             using var compressed = new UnmanagedMemoryStream(input, source.Length);
