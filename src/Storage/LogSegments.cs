@@ -1,0 +1,97 @@
+namespace KafkaSharp.Storage;
+
+/// <summary>
+/// A log's segments sorted by base offset, as an immutable array replaced on every change
+/// (copy-on-write): readers take <see cref="Snapshot"/> once and use it without locks, writers
+/// (holding the partition lock) publish a new array. There is always at least one segment; the last
+/// is the active one.
+/// </summary>
+internal sealed class LogSegments
+{
+    private LogSegment[] _segments;
+
+    public LogSegments(LogSegment[] segments)
+    {
+        if (segments.Length == 0)
+        {
+            throw new ArgumentException("A log has at least one segment", nameof(segments));
+        }
+        _segments = segments;
+    }
+
+    public LogSegment[] Snapshot => Volatile.Read(ref _segments);
+
+    public LogSegment Active
+    {
+        get
+        {
+            var segments = Snapshot;
+            return segments[^1];
+        }
+    }
+
+    public int Count => Snapshot.Length;
+
+    /// <summary>Index of the segment with the largest base offset at or below <paramref name="offset"/>, or -1.</summary>
+    public static int FloorIndex(LogSegment[] segments, long offset)
+    {
+        int low = 0, high = segments.Length - 1, found = -1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            if (segments[middle].BaseOffset <= offset)
+            {
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>The segment that would hold <paramref name="offset"/>: the last one starting at or before it.</summary>
+    public LogSegment? FloorSegment(long offset)
+    {
+        var segments = Snapshot;
+        int index = FloorIndex(segments, offset);
+        return index < 0 ? null : segments[index];
+    }
+
+    public long SizeInBytes
+    {
+        get
+        {
+            long size = 0;
+            foreach (var segment in Snapshot)
+            {
+                size += segment.Size;
+            }
+            return size;
+        }
+    }
+
+    /// <summary>Adds a new active segment after the current one.</summary>
+    public void Add(LogSegment segment)
+    {
+        var segments = Snapshot;
+        if (segment.BaseOffset <= segments[^1].BaseOffset)
+        {
+            throw new InvalidOperationException($"Segment {segment.BaseOffset} does not follow {segments[^1].BaseOffset}");
+        }
+        Volatile.Write(ref _segments, [.. segments, segment]);
+    }
+
+    /// <summary>Drops the oldest <paramref name="count"/> segments (never the active one).</summary>
+    public void RemoveOldest(int count)
+    {
+        var segments = Snapshot;
+        if (count >= segments.Length)
+        {
+            throw new InvalidOperationException("The active segment is never removed");
+        }
+        Volatile.Write(ref _segments, segments[count..]);
+    }
+}
