@@ -2,12 +2,12 @@ using KafkaSharp.Protocol.Records;
 
 namespace KafkaSharp.Protocol.Tests.Records;
 
-/// <summary>Batches written by real clients (see tools/fixtures), one per codec.</summary>
+/// <summary>Batches written by real clients (kafka-python and librdkafka, see tools/fixtures), one per codec.</summary>
 public class RecordBatchFixtureTests
 {
     private const int DecompressionLimit = 1 << 20;
 
-    public static TheoryData<string, CompressionType> KafkaPythonBatches => new()
+    public static TheoryData<string, CompressionType> Codecs => new()
     {
         { "none", CompressionType.None },
         { "gzip", CompressionType.Gzip },
@@ -17,7 +17,7 @@ public class RecordBatchFixtureTests
     };
 
     [Theory]
-    [MemberData(nameof(KafkaPythonBatches))]
+    [MemberData(nameof(Codecs))]
     public void KafkaPythonBatchIsValid(string codec, CompressionType compression)
     {
         byte[] batch = KafkaPythonFixture.Load(codec);
@@ -42,7 +42,7 @@ public class RecordBatchFixtureTests
     }
 
     [Theory]
-    [MemberData(nameof(KafkaPythonBatches))]
+    [MemberData(nameof(Codecs))]
     public void KafkaPythonBatchRecordsReadExactly(string codec, CompressionType compression)
     {
         byte[] batch = KafkaPythonFixture.Load(codec);
@@ -51,7 +51,7 @@ public class RecordBatchFixtureTests
     }
 
     [Theory]
-    [MemberData(nameof(KafkaPythonBatches))]
+    [MemberData(nameof(Codecs))]
     public void KafkaPythonBatchFailsBelowItsDecompressedSize(string codec, CompressionType compression)
     {
         byte[] batch = KafkaPythonFixture.Load(codec);
@@ -63,7 +63,7 @@ public class RecordBatchFixtureTests
     }
 
     [Theory]
-    [MemberData(nameof(KafkaPythonBatches))]
+    [MemberData(nameof(Codecs))]
     public void BuilderRewritesTheKafkaPythonRecordsIdentically(string codec, CompressionType compression)
     {
         using var builder = new RecordBatchBuilder(compression)
@@ -89,5 +89,41 @@ public class RecordBatchFixtureTests
         Assert.Equal(RecordBatchHeader.BaseTimestamp(theirs), RecordBatchHeader.BaseTimestamp(ours));
         Assert.Equal(RecordBatchHeader.LastOffsetDelta(theirs), RecordBatchHeader.LastOffsetDelta(ours));
         Assert.Equal(RecordBatchHeader.Attributes(theirs), RecordBatchHeader.Attributes(ours));
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void LibrdkafkaBatchIsValid(string codec, CompressionType compression)
+    {
+        byte[] batch = LibrdkafkaFixture.Load(codec);
+        Assert.Equal(compression, RecordBatchHeader.Compression(batch));
+
+        RecordBatchValidationResult result = RecordBatchValidator.Validate(batch, DecompressionLimit);
+
+        Assert.Equal(RecordBatchValidationOutcome.Valid, result.Outcome);
+        Assert.Equal(1, result.BatchCount);
+        Assert.Equal(LibrdkafkaFixture.RecordCount, result.RecordCount);
+        Assert.Equal(RecordBatchHeader.MaxTimestamp(batch), result.MaxTimestamp);
+        Assert.Equal(RecordBatchHeader.BaseTimestamp(batch), result.MinTimestamp);
+        Assert.Equal(0, result.OffsetDeltaOfMaxTimestamp);
+        Assert.False(result.HasNullKey);
+        Assert.Equal(-1, result.ProducerId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void LibrdkafkaBatchRecordsReadExactly(string codec, CompressionType compression)
+    {
+        byte[] batch = LibrdkafkaFixture.Load(codec);
+        Assert.Equal(compression, RecordBatchHeader.Compression(batch));
+        LibrdkafkaFixture.AssertRecords(batch);
+    }
+
+    [Fact]
+    public void LibrdkafkaWritesRawSnappyAndKafkaPythonWritesXerial()
+    {
+        ReadOnlySpan<byte> xerialMagic = [0x82, (byte)'S', (byte)'N', (byte)'A', (byte)'P', (byte)'P', (byte)'Y', 0];
+        Assert.False(LibrdkafkaFixture.Load("snappy").AsSpan(RecordBatchHeader.Size).StartsWith(xerialMagic));
+        Assert.True(KafkaPythonFixture.Load("snappy").AsSpan(RecordBatchHeader.Size).StartsWith(xerialMagic));
     }
 }
