@@ -7,6 +7,8 @@ namespace KafkaSharp.Protocol.Records;
 /// </summary>
 public struct RecordBatchValidationResult
 {
+    private const long NoTimestamp = -1;
+
     public RecordBatchValidationResult()
     {
     }
@@ -36,7 +38,10 @@ public struct RecordBatchValidationResult
     /// </summary>
     public int OffsetDeltaOfMaxTimestamp { get; internal set; } = -1;
 
-    /// <summary>Smallest record timestamp, for <c>message.timestamp.before.max.ms</c> checks.</summary>
+    /// <summary>
+    /// Smallest record timestamp other than -1 (Kafka's "no timestamp", which its timestamp checks
+    /// skip), for <c>message.timestamp.before.max.ms</c>; long.MaxValue when no record has one.
+    /// </summary>
     public long MinTimestamp { get; internal set; } = long.MaxValue;
 
     /// <summary>Some record has a null key, which a compacted topic rejects (InvalidRecord).</summary>
@@ -67,7 +72,7 @@ public struct RecordBatchValidationResult
             MaxTimestamp = timestamp;
             OffsetDeltaOfMaxTimestamp = offsetDelta;
         }
-        if (timestamp < MinTimestamp)
+        if (timestamp < MinTimestamp && timestamp != NoTimestamp)
         {
             MinTimestamp = timestamp;
         }

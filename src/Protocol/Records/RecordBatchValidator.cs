@@ -116,13 +116,9 @@ public static class RecordBatchValidator
             FailDecompression(status, ref result);
             return;
         }
-        try
+        using (payload)
         {
             CheckRecordSequence(payload.GetEnumerator(), RecordBatchHeader.BaseTimestamp(batch), ref result);
-        }
-        finally
-        {
-            payload.Dispose();
         }
     }
 

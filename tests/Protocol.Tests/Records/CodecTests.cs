@@ -68,6 +68,14 @@ public abstract class CodecTests
     }
 
     [Fact]
+    public void LimitOfIntMaxValueWorks()
+    {
+        byte[] data = CompressibleData(100_000);
+        Assert.Equal(DecompressionStatus.Done, Decompress(Compress(data), int.MaxValue, out byte[] output));
+        Assert.Equal(data, output);
+    }
+
+    [Fact]
     public void EmptyInputIsCorrupt() => Assert.Equal(DecompressionStatus.CorruptData, Decompress([], 1 << 20, out _));
 
     [Fact]

@@ -80,6 +80,17 @@ public class RecordBatchValidatorTests
     }
 
     [Fact]
+    public void NoTimestampIsNotTheMinimum()
+    {
+        using var builder = new RecordBatchBuilder();
+        builder.Append(-1, null, null);
+        builder.Append(400, null, null);
+        RecordBatchValidationResult result = RecordBatchValidator.Validate(builder.Build(), Limit);
+        Assert.Equal(400, result.MinTimestamp);
+        Assert.Equal(400, result.MaxTimestamp);
+    }
+
+    [Fact]
     public void NoBatchIsInvalid() =>
         AssertOutcome(RecordBatchValidationOutcome.InvalidRecord, []);
 

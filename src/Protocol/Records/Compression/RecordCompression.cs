@@ -16,6 +16,8 @@ public static class RecordCompression
         CompressionType compression, ReadOnlySpan<byte> source, int maxDecompressedBytes, ref PooledByteBuffer destination)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxDecompressedBytes);
+        // No buffer grows past Array.MaxLength: a larger limit would only turn SizeLimitExceeded into a throw.
+        maxDecompressedBytes = Math.Min(maxDecompressedBytes, Array.MaxLength - 1 - destination.Length);
         return compression switch
         {
             CompressionType.Gzip => GzipCodec.Decompress(source, maxDecompressedBytes, ref destination),
@@ -55,8 +57,8 @@ public static class RecordCompression
     /// </summary>
     internal static Span<byte> OutputWindow(ref PooledByteBuffer destination, int produced, int maxDecompressedBytes, int chunkSize)
     {
-        int allowed = maxDecompressedBytes - produced + 1;
-        Span<byte> free = destination.GetSpan(Math.Min(chunkSize, allowed));
-        return free.Length > allowed ? free[..allowed] : free;
+        long allowed = (long)maxDecompressedBytes - produced + 1;
+        Span<byte> free = destination.GetSpan((int)Math.Min(chunkSize, allowed));
+        return free.Length > allowed ? free[..(int)allowed] : free;
     }
 }
