@@ -47,6 +47,13 @@ public sealed class ResponseBuffer
         return _array.AsSpan(0, length);
     }
 
+    /// <summary>Shortens the buffer to what was actually written (a handler may have over-estimated it).</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, Length);
+        Length = length;
+    }
+
     /// <summary>
     /// Writes the whole frame, records included, into <paramref name="destination"/>
     /// (<see cref="FrameLength"/> bytes): the one copy the TLS and copy paths make.

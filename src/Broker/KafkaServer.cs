@@ -1,0 +1,79 @@
+using KafkaSharp.Broker.Config;
+using KafkaSharp.Broker.Handlers;
+using KafkaSharp.Broker.Network;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaSharp.Broker;
+
+/// <summary>
+/// The whole broker, wired in one place: config, meta.properties (cluster id), the handlers and
+/// their registry, the listeners. <see cref="CreateHandlers"/> is the list of served APIs.
+/// </summary>
+public sealed partial class KafkaServer : IAsyncDisposable
+{
+    private readonly SocketServer _socketServer;
+    private readonly ILogger _logger;
+
+    private KafkaServer(BrokerServices services, SocketServer socketServer, ILogger logger)
+    {
+        Services = services;
+        _socketServer = socketServer;
+        _logger = logger;
+    }
+
+    public BrokerServices Services { get; }
+
+    /// <summary>The listeners as bound (with the real port when port 0 was configured).</summary>
+    public IReadOnlyList<BoundListener> Listeners => _socketServer.Listeners;
+
+    /// <summary>Opens the data directories, binds the listeners and starts accepting connections.</summary>
+    /// <exception cref="ConfigException">The config or a data directory's meta.properties is unusable.</exception>
+    /// <exception cref="ListenerBindException">A listener cannot be bound (e.g. its port is in use).</exception>
+    /// <exception cref="IOException">A data directory cannot be created or read.</exception>
+    public static KafkaServer Start(BrokerConfig config, ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger<KafkaServer>();
+        var clusterId = MetaProperties.LoadOrCreate(config.LogDirs, config.NodeId);
+        var services = new BrokerServices
+        {
+            Config = config,
+            ClusterId = clusterId,
+            LoggerFactory = loggerFactory,
+            ApiVersions = new ApiVersionsRegistry(CreateHandlers()),
+        };
+        var socketServer = SocketServer.Bind(config, loggerFactory.CreateLogger<SocketServer>());
+        services.Listeners = socketServer.Listeners;
+        var dispatcherLogger = loggerFactory.CreateLogger<RequestDispatcher>();
+        socketServer.Start(connection => new RequestDispatcher(services, connection, dispatcherLogger));
+        LogStarted(logger, clusterId, config.NodeId);
+        return new KafkaServer(services, socketServer, logger);
+    }
+
+    /// <summary>Every API this broker serves: one line per handler.</summary>
+    private static ApiHandler[] CreateHandlers() =>
+    [
+        new ApiVersionsHandler(),
+    ];
+
+    /// <summary>
+    /// Stops accepting, answers the requests in progress (waiting at most
+    /// <paramref name="drainTimeout"/>), closes the connections.
+    /// </summary>
+    public async Task StopAsync(TimeSpan drainTimeout)
+    {
+        LogStopping(_logger);
+        await _socketServer.StopAsync(drainTimeout).ConfigureAwait(false);
+        LogStopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepting connections: cluster id {ClusterId}, node {NodeId}")]
+    private static partial void LogStarted(ILogger logger, string clusterId, int nodeId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: no new connections or requests")]
+    private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shut down")]
+    private static partial void LogStopped(ILogger logger);
+}
