@@ -1,0 +1,22 @@
+using Confluent.Kafka;
+
+namespace KafkaSharp.Benchmark;
+
+/// <summary>One run's settings, as given on the command line.</summary>
+internal sealed record BenchmarkOptions(
+    string BootstrapServers,
+    string Topic,
+    long Records,
+    int RecordSize,
+    int Partitions,
+    Acks Acks,
+    double LingerMs,
+    int BatchSize,
+    CompressionType Compression,
+    bool CreateTopic,
+    int? BrokerPid,
+    int SocketBufferBytes,
+    TimeSpan IdleTimeout)
+{
+    public long TotalBytes => Records * RecordSize;
+}

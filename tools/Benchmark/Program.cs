@@ -1,0 +1,3 @@
+using KafkaSharp.Benchmark;
+
+return BenchmarkCommand.Create().Parse(args).Invoke();
