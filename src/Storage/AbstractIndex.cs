@@ -30,9 +30,14 @@ internal abstract unsafe class AbstractIndex : IDisposable
         BaseOffset = baseOffset;
         _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         long length = _file.Length;
-        LengthWasExact = length % EntrySize == 0;
-        _entries = (int)Math.Min(length / EntrySize, int.MaxValue);
-        Map(_entries * (long)EntrySize);
+        LengthWasExact = length % EntrySize == 0 && length / EntrySize <= int.MaxValue;
+        if (LengthWasExact)
+        {
+            _entries = (int)(length / EntrySize);
+            Map(length);
+        }
+        // Otherwise the index is unusable and stays empty and unmapped until it is rebuilt (Reset).
+
     }
 
     public string Path { get; private set; }
