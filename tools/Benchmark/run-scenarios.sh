@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Runs the scenarios of docs/performance.md against a fresh KafkaSharp broker each time:
+#   small:  2,000,000 records of 100 bytes      (produce, then consume)
+#   large:    200,000 records of 16,384 bytes   (produce, then consume)
+# each with the zero-copy fetch path (sendfile, the default) and with the copy path
+# (kafkasharp.fetch.zero.copy=false), REPEATS times (default 3). The broker is the built program
+# (not `dotnet run`, whose pid would be the SDK's, not the broker's), so --broker-pid measures it.
+# Usage: tools/Benchmark/run-scenarios.sh [results-dir]   (default /tmp/ks-bench-results)
+# Needs: .local-feed/ with the librdkafka.redist stand-in (see test.sh) and Debian's librdkafka-dev.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+RESULTS=${1:-/tmp/ks-bench-results}
+REPEATS=${REPEATS:-3}
+PORT=${PORT:-19392}
+DATA=/tmp/ks-bench
+BROKER=src/Broker/bin/Release/net10.0/kafkasharp
+BENCH=tools/Benchmark/bin/Release/net10.0/kafkasharp-bench
+mkdir -p "$RESULTS"
+
+dotnet build src/Broker -c Release >"$RESULTS/build-broker.log"
+dotnet build tools/Benchmark -c Release >"$RESULTS/build-bench.log"
+
+broker_pid=
+stop_broker() {
+  if [ -n "$broker_pid" ]; then
+    kill -TERM "$broker_pid" 2>/dev/null || true
+    wait "$broker_pid" 2>/dev/null || true
+    broker_pid=
+  fi
+}
+trap stop_broker EXIT
+
+start_broker() { # log, extra overrides...
+  local log=$1
+  shift
+  rm -rf "$DATA"
+  "$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$DATA" "$@" >"$log" 2>&1 &
+  broker_pid=$!
+  for _ in $(seq 1 100); do
+    grep -q 'started' "$log" && return 0
+    sleep 0.1
+  done
+  echo "broker did not start; see $log" >&2
+  exit 1
+}
+
+run_scenario() { # name records record-size zero-copy
+  local name=$1 records=$2 size=$3 zero_copy=$4 run
+  for run in $(seq 1 "$REPEATS"); do
+    local tag="$name-zerocopy-$zero_copy-run$run"
+    start_broker "$RESULTS/$tag.broker.log" --override "kafkasharp.fetch.zero.copy=$zero_copy"
+    echo "== $tag"
+    "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic bench --records "$records" --record-size "$size" \
+      --partitions 1 --acks 1 --linger-ms 5 --batch-size 1000000 --compression none --create-topic \
+      --broker-pid "$broker_pid" | tee "$RESULTS/$tag.log" | grep -E '^(RESULT|broker|  broker|client)'
+    stop_broker
+  done
+}
+
+run_scenario small 2000000 100 true
+run_scenario small 2000000 100 false
+run_scenario large 200000 16384 true
+run_scenario large 200000 16384 false
+grep -H '^RESULT' "$RESULTS"/*.log >"$RESULTS/summary.txt"
+echo "summary: $RESULTS/summary.txt"
