@@ -100,8 +100,10 @@ internal sealed class LogSegment : IDisposable
         return new LogSegment(directory, baseOffset, log, nowMs, RollJitter(config));
     }
 
+    // Asynchronous: SendPacketsElement (sendfile for fetch) accepts only async FileStreams; on Linux
+    // it changes nothing for the synchronous and positional I/O used here.
     private static FileStream OpenLogFile(string path, FileMode mode) =>
-        new(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        new(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
 
     private static long RollJitter(LogConfig config) =>
         config.SegmentJitterMs <= 0 ? 0 : Random.Shared.NextInt64(Math.Min(config.SegmentJitterMs, config.SegmentMs));
