@@ -99,7 +99,7 @@ public sealed class TopicConfigDefinition
                 {
                     return Fail(text, $"Value must be {_validIntegerText}", out error);
                 }
-                value = isInt ? (int)number : number;
+                value = isInt ? (object)(int)number : number;
                 return true;
             case TopicConfigType.Double:
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double real))
