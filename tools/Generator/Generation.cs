@@ -33,6 +33,10 @@ internal static class Generation
         foreach ((MessageSpec? old, MessageSpec? current) in pairs.Values)
         {
             MessageSpec merged = SchemaMerger.Merge(old, current);
+            if (old is not null && current is not null)
+            {
+                MergeCheck.Verify(old, current, merged);
+            }
             files.Add($"{merged.Name}.g.cs", new MessageGenerator(MessageModel.Build(merged)).Generate());
             if (merged.ApiKey is { } apiKey)
             {
