@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
 
 namespace KafkaSharp.Storage;
 
@@ -17,7 +18,7 @@ namespace KafkaSharp.Storage;
 /// </summary>
 internal abstract unsafe class AbstractIndex : IDisposable
 {
-    private readonly FileStream _file;
+    private readonly SafeFileHandle _file;
     private MemoryMappedFile? _mappedFile;
     private MemoryMappedViewAccessor? _view;
     private byte* _pointer;
@@ -28,8 +29,8 @@ internal abstract unsafe class AbstractIndex : IDisposable
     {
         Path = path;
         BaseOffset = baseOffset;
-        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
-        long length = _file.Length;
+        _file = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        long length = RandomAccess.GetLength(_file);
         LengthWasExact = length % EntrySize == 0 && length / EntrySize <= int.MaxValue;
         if (LengthWasExact)
         {
@@ -77,7 +78,7 @@ internal abstract unsafe class AbstractIndex : IDisposable
     {
         Unmap();
         Volatile.Write(ref _entries, 0);
-        _file.SetLength(0);
+        RandomAccess.SetLength(_file, 0);
         Map(RoundDown(maxIndexSize));
     }
 
@@ -92,11 +93,11 @@ internal abstract unsafe class AbstractIndex : IDisposable
     public void TrimToValidSize()
     {
         MaxEntries = Entries;
-        _file.SetLength(SizeInBytes);
+        RandomAccess.SetLength(_file, SizeInBytes);
     }
 
     /// <summary>fsyncs the file; on Linux that also writes pages dirtied through the mapping.</summary>
-    public void Flush() => _file.Flush(flushToDisk: true);
+    public void Flush() => RandomAccess.FlushToDisk(_file);
 
     public void RenameTo(string path)
     {
@@ -106,10 +107,14 @@ internal abstract unsafe class AbstractIndex : IDisposable
 
     public void Dispose()
     {
-        Unmap();
-        if (_file.CanWrite && _file.Length > SizeInBytes)
+        if (_file.IsClosed)
         {
-            _file.SetLength(SizeInBytes);
+            return;
+        }
+        Unmap();
+        if (RandomAccess.GetLength(_file) > SizeInBytes)
+        {
+            RandomAccess.SetLength(_file, SizeInBytes);
         }
         _file.Dispose();
     }

@@ -2,11 +2,16 @@ namespace KafkaSharp.Storage;
 
 /// <summary>
 /// Deletes files after <c>file.delete.delay.ms</c>, so fetches that already hold a slice of a
-/// deleted segment (or partition) can finish sending it. Pending deletions run at shutdown; any
-/// left by a crash are found by name (<c>*.deleted</c>, <c>*-delete</c>) at the next startup.
+/// deleted segment (or partition) can finish sending it. Closing the files, which unmaps the
+/// indexes, waits at least <see cref="ReaderGracePeriodMs"/> even when the delay is shorter: a
+/// lock-free reader still looking up an unmapped index would crash the process, while a deleted
+/// but open file stays readable. Pending work runs at shutdown; files left by a crash are found by
+/// name (<c>*.deleted</c>, <c>*-delete</c>) at the next startup.
 /// </summary>
 internal sealed class FileDeleteScheduler(TimeProvider time, Action<string> report) : IDisposable
 {
+    public const long ReaderGracePeriodMs = 30_000;
+
     // TimeProvider timers accept at most about 49 days.
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
@@ -15,7 +20,14 @@ internal sealed class FileDeleteScheduler(TimeProvider time, Action<string> repo
     private long _nextId;
     private bool _disposed;
 
-    public void Schedule(Action delete, long delayMs)
+    /// <summary>Runs <paramref name="deleteFiles"/> after <paramref name="delayMs"/> and <paramref name="close"/> no sooner than the grace period.</summary>
+    public void Schedule(Action deleteFiles, Action close, long delayMs)
+    {
+        Schedule(deleteFiles, delayMs);
+        Schedule(close, Math.Max(delayMs, ReaderGracePeriodMs));
+    }
+
+    private void Schedule(Action delete, long delayMs)
     {
         lock (_lock)
         {

@@ -119,6 +119,7 @@ internal static class LogLoader
             report($"{directory}: log end offset {logEndOffset} is below the log start offset {logStartOffset}; the log restarts empty there");
             foreach (var segment in segments)
             {
+                segment.Dispose();
                 segment.DeleteFiles();
             }
             segments.Clear();
@@ -133,6 +134,7 @@ internal static class LogLoader
         for (int j = segments.Count - 1; j > index; j--)
         {
             report($"{segments[j].LogPath}: deleted, it follows a truncated segment");
+            segments[j].Dispose();
             segments[j].DeleteFiles();
             segments.RemoveAt(j);
         }

@@ -209,7 +209,7 @@ public sealed class LogManager : IAsyncDisposable
             string deletedDirectory = Path.Combine(Config.LogDirectory, $"{topicPartition}.{Guid.NewGuid():N}{DeletedDirectorySuffix}");
             log.MarkDeleted(deletedDirectory);
             AtomicFile.FlushDirectory(Config.LogDirectory);
-            _fileDeleteScheduler.Schedule(log.DisposeDeleted, log.Config.FileDeleteDelayMs);
+            _fileDeleteScheduler.Schedule(log.DeleteDirectory, log.CloseDeleted, log.Config.FileDeleteDelayMs);
             return true;
         }
     }
@@ -341,6 +341,7 @@ public sealed class LogManager : IAsyncDisposable
         _stopping.Cancel();
         await Task.WhenAll(_backgroundTasks).ConfigureAwait(false);
         await _flushPolicy.DisposeAsync().ConfigureAwait(false);
+        bool flushed = false;
         try
         {
             foreach (var log in _logs.Values)
@@ -348,18 +349,18 @@ public sealed class LogManager : IAsyncDisposable
                 log.Flush();
             }
             CheckpointLogOffsets();
-            foreach (var log in _logs.Values)
-            {
-                log.Close();
-            }
-            _fileDeleteScheduler.Dispose();
-            CleanShutdownFile.Write(Config.LogDirectory);
+            flushed = true;
         }
         finally
         {
             foreach (var log in _logs.Values)
             {
                 log.Close();
+            }
+            _fileDeleteScheduler.Dispose();
+            if (flushed)
+            {
+                CleanShutdownFile.Write(Config.LogDirectory);
             }
             _stopping.Dispose();
             _lockFile.Dispose();
@@ -373,6 +374,7 @@ public sealed class LogManager : IAsyncDisposable
             log.Close();
         }
         _flushPolicy.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _fileDeleteScheduler.Dispose();
         _lockFile.Dispose();
     }
 

@@ -39,7 +39,7 @@ internal sealed class LogSegment : IDisposable
         BaseOffset = baseOffset;
         _log = log;
         LogPath = log.Name;
-        _size = checked((int)log.Length);
+        _size = checked((int)RandomAccess.GetLength(log.SafeFileHandle));
         OffsetIndex = new OffsetIndex(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix)), baseOffset);
         TimeIndex = new TimeIndex(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix)), baseOffset);
         _maxTimestampSoFar = TimeIndex.LastEntry;
@@ -92,7 +92,7 @@ internal sealed class LogSegment : IDisposable
         indexesExisted = File.Exists(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix))) &&
             File.Exists(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix)));
         var log = OpenLogFile(Path.Combine(directory, FileName(baseOffset, LogSuffix)), FileMode.Open);
-        if (log.Length > int.MaxValue)
+        if (RandomAccess.GetLength(log.SafeFileHandle) > int.MaxValue)
         {
             log.Dispose();
             throw new InvalidDataException($"Segment {log.Name} is larger than 2 GiB");
@@ -381,7 +381,7 @@ internal sealed class LogSegment : IDisposable
         _maxTimestampSoFar = TimestampOffset.Unknown(BaseOffset);
         _bytesSinceLastIndexEntry = 0;
         _rollingBasedTimestamp = -1;
-        long fileSize = _log.Length;
+        long fileSize = RandomAccess.GetLength(_log.SafeFileHandle);
         long nextOffset = BaseOffset;
         int position = 0;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
@@ -423,7 +423,7 @@ internal sealed class LogSegment : IDisposable
         long truncated = fileSize - position;
         if (truncated > 0)
         {
-            _log.SetLength(position);
+            RandomAccess.SetLength(_log.SafeFileHandle, position);
         }
         Volatile.Write(ref _size, position);
         return (truncated, nextOffset);
@@ -447,7 +447,7 @@ internal sealed class LogSegment : IDisposable
     /// <summary>fsyncs the log file and both indexes.</summary>
     public void Flush()
     {
-        _log.Flush(flushToDisk: true);
+        RandomAccess.FlushToDisk(_log.SafeFileHandle);
         OffsetIndex.Flush();
         TimeIndex.Flush();
     }
@@ -462,10 +462,9 @@ internal sealed class LogSegment : IDisposable
         TimeIndex.RenameTo(TimeIndex.Path + DeletedSuffix);
     }
 
-    /// <summary>Closes the segment and removes its files.</summary>
+    /// <summary>Removes the files; open handles stay usable until <see cref="Dispose"/>.</summary>
     public void DeleteFiles()
     {
-        Dispose();
         File.Delete(LogPath);
         File.Delete(OffsetIndex.Path);
         File.Delete(TimeIndex.Path);

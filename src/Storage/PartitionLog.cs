@@ -397,7 +397,7 @@ public sealed class PartitionLog
                 {
                     var segment = segments[i];
                     segment.RenameToDeleted();
-                    _fileDeleteScheduler.Schedule(segment.DeleteFiles, config.FileDeleteDelayMs);
+                    _fileDeleteScheduler.Schedule(segment.DeleteFiles, segment.Dispose, config.FileDeleteDelayMs);
                 }
                 return count;
             }
@@ -505,7 +505,7 @@ public sealed class PartitionLog
 
     /// <summary>
     /// Stops appends and moves the directory to <paramref name="deletedDirectory"/>; the files stay
-    /// open for fetches in flight until <see cref="DisposeDeleted"/>.
+    /// open for fetches in flight until <see cref="CloseDeleted"/>.
     /// </summary>
     internal void MarkDeleted(string deletedDirectory)
     {
@@ -521,8 +521,11 @@ public sealed class PartitionLog
         Volatile.Read(ref _highWatermarkSignal).TrySetException(new ObjectDisposedException(TopicPartition.ToString()));
     }
 
-    /// <summary>Closes the files of a deleted log and removes its directory.</summary>
-    internal void DisposeDeleted()
+    /// <summary>Removes the directory of a deleted log (its open files stay readable until <see cref="CloseDeleted"/>).</summary>
+    internal void DeleteDirectory() => System.IO.Directory.Delete(Directory, recursive: true);
+
+    /// <summary>Closes the files of a deleted log.</summary>
+    internal void CloseDeleted()
     {
         lock (_flushLock)
         {
@@ -534,7 +537,6 @@ public sealed class PartitionLog
                 }
             }
         }
-        System.IO.Directory.Delete(Directory, recursive: true);
     }
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
