@@ -57,6 +57,25 @@ public class TruncatedInputTests
     }
 
     [Fact]
+    public void AnArrayStopsAtTheFirstBadElementInsteadOfMakingCountEmptyOnes()
+    {
+        // 999 topics claimed (compact count e807), and 1000 bytes that fit the count but are garbage.
+        byte[] input = [0xe8, 0x07, .. Enumerable.Repeat((byte)0xff, 1000)];
+        var warmUp = new MetadataRequest();
+        var reader = new KafkaReader(input);
+        warmUp.Read(ref reader, 12);
+
+        var request = new MetadataRequest();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        reader = new KafkaReader(input);
+        request.Read(ref reader, 12);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(reader.HasError);
+        Assert.True(allocated < 16 * 1024, $"allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void AnErrorIsStickyEvenWhenBytesRemain()
     {
         // A null where the version does not allow one (MetadataRequest v9: topic names are nullable from v10).

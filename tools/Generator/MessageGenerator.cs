@@ -202,7 +202,7 @@ internal sealed class MessageGenerator(MessageModel model)
             {
                 OpenGuard(body, flexible);
                 body.Line("int tagCount = r.ReadTaggedFieldCount();");
-                body.Open("for (int i = 0; i < tagCount; i++)");
+                body.Open("for (int i = 0; i < tagCount && !r.HasError; i++)");
                 body.Line("int tag = r.ReadTag(out int tagSize);");
                 body.Open("switch (tag)");
                 foreach (FieldModel f in tagged)

@@ -59,7 +59,7 @@ public sealed partial class BrokerHeartbeatRequest : IKafkaMessage
         WantFence = r.ReadBool();
         WantShutDown = r.ReadBool();
         int tagCount = r.ReadTaggedFieldCount();
-        for (int i = 0; i < tagCount; i++)
+        for (int i = 0; i < tagCount && !r.HasError; i++)
         {
             int tag = r.ReadTag(out int tagSize);
             switch (tag)

@@ -132,7 +132,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage
             if (flexible)
             {
                 int tagCount = r.ReadTaggedFieldCount();
-                for (int i = 0; i < tagCount; i++)
+                for (int i = 0; i < tagCount && !r.HasError; i++)
                 {
                     int tag = r.ReadTag(out int tagSize);
                     switch (tag)

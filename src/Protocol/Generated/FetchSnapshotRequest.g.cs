@@ -47,7 +47,7 @@ public sealed partial class FetchSnapshotRequest : IKafkaMessage
         MaxBytes = r.ReadInt32();
         Topics = r.ReadStructArray(Topics, version, true);
         int tagCount = r.ReadTaggedFieldCount();
-        for (int i = 0; i < tagCount; i++)
+        for (int i = 0; i < tagCount && !r.HasError; i++)
         {
             int tag = r.ReadTag(out int tagSize);
             switch (tag)

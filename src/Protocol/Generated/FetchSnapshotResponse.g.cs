@@ -148,7 +148,7 @@ public sealed partial class FetchSnapshotResponse : IKafkaMessage
             Position = r.ReadInt64();
             UnalignedRecords = r.ReadRecords(true, false);
             int tagCount = r.ReadTaggedFieldCount();
-            for (int i = 0; i < tagCount; i++)
+            for (int i = 0; i < tagCount && !r.HasError; i++)
             {
                 int tag = r.ReadTag(out int tagSize);
                 switch (tag)

@@ -67,7 +67,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
         if (flexible)
         {
             int tagCount = r.ReadTaggedFieldCount();
-            for (int i = 0; i < tagCount; i++)
+            for (int i = 0; i < tagCount && !r.HasError; i++)
             {
                 int tag = r.ReadTag(out int tagSize);
                 switch (tag)
@@ -233,7 +233,7 @@ public sealed partial class ProduceResponse : IKafkaMessage
             if (flexible)
             {
                 int tagCount = r.ReadTaggedFieldCount();
-                for (int i = 0; i < tagCount; i++)
+                for (int i = 0; i < tagCount && !r.HasError; i++)
                 {
                     int tag = r.ReadTag(out int tagSize);
                     switch (tag)

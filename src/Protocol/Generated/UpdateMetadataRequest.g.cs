@@ -89,7 +89,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaMessage
         if (flexible)
         {
             int tagCount = r.ReadTaggedFieldCount();
-            for (int i = 0; i < tagCount; i++)
+            for (int i = 0; i < tagCount && !r.HasError; i++)
             {
                 int tag = r.ReadTag(out int tagSize);
                 switch (tag)

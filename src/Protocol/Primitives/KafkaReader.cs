@@ -247,7 +247,7 @@ public ref struct KafkaReader
     {
         int count = ReadTaggedFieldCount();
         List<RawTaggedField>? fields = null;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < count && !_hasError; i++)
         {
             int tag = ReadTag(out int size);
             fields = ReadUnknownTaggedField(fields, tag, size);
@@ -363,7 +363,7 @@ public ref struct KafkaReader
     private List<T> FillArray<T, TCodec>(List<T>? into, int count, bool flexible) where TCodec : struct, IElementCodec<T>
     {
         List<T> list = Prepare(into, count);
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < count && !_hasError; i++)
         {
             list.Add(TCodec.Read(ref this, flexible));
         }
@@ -372,8 +372,9 @@ public ref struct KafkaReader
 
     private List<T> FillStructArray<T>(List<T>? into, int count, short version) where T : IKafkaMessage, new()
     {
+        // Stop at the first error: a count that fit the input must not turn into that many empty objects.
         List<T> list = Prepare(into, count);
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < count && !_hasError; i++)
         {
             var item = new T();
             item.Read(ref this, version);
