@@ -33,7 +33,7 @@ public sealed class PartitionLog
     private long _highWatermark;
     private long _recoveryPoint;
     private long _lastFlushMs;
-    private int _segmentCreatedSinceFlush;
+    private int _segmentCreatedSinceFlush = 1; // the first flush also makes the first segment's directory entry durable
     private bool _closed;
     private TaskCompletionSource _highWatermarkSignal = NewSignal();
 
