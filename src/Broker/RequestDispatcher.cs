@@ -52,7 +52,7 @@ public sealed partial class RequestDispatcher : IFrameHandler
             var responseMessage = await handler.HandleUntypedAsync(_context, request!, cancellationToken).ConfigureAwait(false);
             if (responseMessage is null)
             {
-                return FrameDisposition.NoResponse;
+                return _context.CloseConnection ? FrameDisposition.CloseConnection : FrameDisposition.NoResponse;
             }
             WriteResponse(response, responseMessage, handler.SplicedRecordsBytesUntyped(responseMessage));
             return FrameDisposition.SendResponse;
@@ -105,6 +105,7 @@ public sealed partial class RequestDispatcher : IFrameHandler
         _context.ApiVersion = apiVersion;
         _context.CorrelationId = _requestHeader.CorrelationId;
         _context.ClientId = _requestHeader.ClientId;
+        _context.CloseConnection = false;
         if (!handler.Versions.Contains(apiVersion))
         {
             if (key == ApiKey.ApiVersions && apiVersion > handler.Versions.Max)

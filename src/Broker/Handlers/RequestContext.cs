@@ -25,6 +25,12 @@ public sealed class RequestContext(ConnectionInfo connection, BrokerServices ser
 
     public BrokerServices Services { get; } = services;
 
+    /// <summary>
+    /// Set by a handler that returns no response to have the connection closed instead (Kafka's
+    /// answer to a failed produce with acks=0, so the client notices). Cleared for each request.
+    /// </summary>
+    public bool CloseConnection { get; set; }
+
     public override string ToString() =>
         $"{ApiKey} v{ApiVersion} (correlation id {CorrelationId}, client id '{ClientId}') on {Connection}";
 }
