@@ -44,17 +44,6 @@ internal sealed class FileDeleteScheduler(TimeProvider time, Action<string> repo
         Run(delete);
     }
 
-    public int PendingCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _pending.Count;
-            }
-        }
-    }
-
     /// <summary>Runs every pending deletion now (shutdown: no reads are in flight any more).</summary>
     public void Dispose()
     {

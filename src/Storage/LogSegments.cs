@@ -60,6 +60,14 @@ internal sealed class LogSegments
         return index < 0 ? null : segments[index];
     }
 
+    /// <summary>The segment after the one starting at <paramref name="baseOffset"/>, or <c>null</c> after the active one.</summary>
+    public LogSegment? HigherSegment(long baseOffset)
+    {
+        var segments = Snapshot;
+        int index = FloorIndex(segments, baseOffset) + 1;
+        return index < segments.Length ? segments[index] : null;
+    }
+
     public long SizeInBytes
     {
         get

@@ -219,16 +219,16 @@ public sealed class PartitionLog
         long upperBound = Math.Min(maxOffset, logEndOffset);
         if (fetchOffset < upperBound)
         {
-            var segments = _segments.Snapshot;
-            int index = LogSegments.FloorIndex(segments, fetchOffset);
-            if (index < 0)
+            var segment = _segments.FloorSegment(fetchOffset);
+            if (segment is null)
             {
                 // Retention removed the segment between reading the log start offset and the list.
                 return new LogReadResult(true, MemoryRecords.Empty, LogStartOffset, highWatermark, logEndOffset);
             }
-            for (; index < segments.Length; index++)
+            // A fetch offset at the end of a segment is the first offset of the next.
+            for (; segment is not null; segment = _segments.HigherSegment(segment.BaseOffset))
             {
-                if (segments[index].TryRead(fetchOffset, maxBytes, upperBound, minOneMessage, out var records))
+                if (segment.TryRead(fetchOffset, maxBytes, upperBound, minOneMessage, out var records))
                 {
                     return new LogReadResult(false, records, logStartOffset, highWatermark, logEndOffset);
                 }
