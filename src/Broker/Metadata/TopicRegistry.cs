@@ -65,8 +65,7 @@ public sealed partial class TopicRegistry : IAsyncDisposable
     /// topics the list does not know are adopted as topics (with a warning), never deleted.
     /// </summary>
     /// <exception cref="ConfigException">More than one data directory, or broker defaults that are not valid topic configs.</exception>
-    /// <exception cref="InvalidDataException">The topic list is damaged, or a log belongs to another topic id than the list says.</exception>
-    /// <exception cref="IOException">The data directory cannot be used.</exception>
+    /// <exception cref="IOException">The data directory cannot be used, its topic list is damaged, or a log belongs to another topic id than the list says.</exception>
     public static TopicRegistry Open(BrokerConfig config, ILoggerFactory loggerFactory, TimeProvider? time = null,
         Action<PartitionLog>? highWatermarkAdvanced = null)
     {
@@ -78,7 +77,15 @@ public sealed partial class TopicRegistry : IAsyncDisposable
         var defaults = TopicConfigDefaults.Create(config);
         var directory = config.LogDirs[0];
         var store = new TopicMetadataStore(directory);
-        var topics = LoadTopics(store, defaults);
+        Dictionary<string, TopicInfo> topics;
+        try
+        {
+            topics = LoadTopics(store, defaults);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new IOException(e.Message, e);
+        }
         var topicConfigs = new Dictionary<string, LogConfig>(StringComparer.Ordinal);
         foreach (var topic in topics.Values)
         {
@@ -101,9 +108,13 @@ public sealed partial class TopicRegistry : IAsyncDisposable
                 CreateLogs(logs, topic, 0);
             }
         }
-        catch (Exception)
+        catch (Exception e)
         {
             logs.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (e is InvalidDataException)
+            {
+                throw new IOException(e.Message, e);
+            }
             throw;
         }
         LogLoaded(logger, topics.Count, directory);
