@@ -21,7 +21,7 @@ namespace KafkaSharp.Broker.Handlers;
 /// first record whose timestamp is at or after it, with that record's timestamp. Records at or beyond
 /// the last fetchable offset are never returned; when none qualifies, offset and timestamp are -1
 /// with no error, as in Kafka.</item>
-/// <item>The leader epoch of a found offset is the partition's epoch, 0 (v4+).</item>
+/// <item>The leader epoch of a found offset is the partition's epoch, 0 (a field of v4+ only).</item>
 /// <item>Errors per partition: INVALID_REQUEST for a partition listed twice, UNKNOWN_TOPIC_OR_PARTITION,
 /// FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for a CurrentLeaderEpoch (v4+) other than 0.
 /// OFFSET_NOT_AVAILABLE (a new leader's high watermark still behind its epoch's start) cannot occur
@@ -80,7 +80,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
                 if (error == ErrorCode.None)
                 {
                     long lastFetchableOffset = fromConsumer ? log!.HighWatermark : log!.LogEndOffset;
-                    error = FindOffset(log, listPartition.Timestamp, lastFetchableOffset, partitionResponse);
+                    error = FindOffset(log, listPartition.Timestamp, lastFetchableOffset, context.ApiVersion, partitionResponse);
                 }
                 partitionResponse.ErrorCode = (short)error;
             }
@@ -89,7 +89,7 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
     }
 
     /// <summary>Fills the found offset, timestamp and leader epoch; leaves them -1 when nothing qualifies.</summary>
-    private static ErrorCode FindOffset(PartitionLog log, long timestamp, long lastFetchableOffset,
+    private static ErrorCode FindOffset(PartitionLog log, long timestamp, long lastFetchableOffset, short version,
         ListOffsetsResponse.ListOffsetsPartitionResponse response)
     {
         TimestampAndOffset? found;
@@ -105,7 +105,10 @@ public sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffs
         {
             response.Timestamp = result.Timestamp;
             response.Offset = result.Offset;
-            response.LeaderEpoch = TopicInfo.LeaderEpoch;
+            if (version >= 4)
+            {
+                response.LeaderEpoch = TopicInfo.LeaderEpoch;
+            }
         }
         return ErrorCode.None;
     }

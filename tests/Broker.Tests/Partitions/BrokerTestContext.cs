@@ -128,6 +128,39 @@ internal sealed class BrokerTestContext : IAsyncDisposable
     public Task<FetchResponse?> FetchAsync(FetchRequest request, short version = 12, CancellationToken cancellationToken = default) =>
         Fetch.HandleAsync(Context(ApiKey.Fetch, version), request, cancellationToken).AsTask();
 
+    /// <summary>Writes <paramref name="message"/> as the dispatcher does and decodes it again; returns the decoded copy.</summary>
+    public static T WriteAndRead<T>(T message, short version) where T : IKafkaMessage, new()
+    {
+        var splices = new List<RecordsSplice>();
+        int spliced = 0;
+        var buffer = new byte[message.Size(version)];
+        var writer = new KafkaWriter(buffer, splices);
+        message.Write(ref writer, version);
+        foreach (var splice in splices)
+        {
+            spliced += splice.Records.SizeInBytes;
+        }
+        Assert.Equal(buffer.Length - spliced, writer.Position);
+        // Put the spliced records where the transport would send them, then decode the whole frame.
+        var frame = new byte[buffer.Length];
+        int source = 0, destination = 0;
+        foreach (var splice in splices)
+        {
+            buffer.AsSpan(source, splice.BufferOffset - source).CopyTo(frame.AsSpan(destination));
+            destination += splice.BufferOffset - source;
+            splice.Records.CopyTo(frame.AsSpan(destination, splice.Records.SizeInBytes));
+            destination += splice.Records.SizeInBytes;
+            source = splice.BufferOffset;
+        }
+        buffer.AsSpan(source, writer.Position - source).CopyTo(frame.AsSpan(destination));
+        var reader = new KafkaReader(frame);
+        var decoded = new T();
+        decoded.Read(ref reader, version);
+        Assert.False(reader.HasError);
+        Assert.Equal(0, reader.Remaining);
+        return decoded;
+    }
+
     public static byte[] Bytes(BaseRecords? records)
     {
         Assert.NotNull(records);

@@ -265,6 +265,27 @@ public class FetchHandlerTests
     }
 
     [Fact]
+    public async Task The_response_round_trips_at_every_served_version_with_data_and_errors()
+    {
+        await using var broker = new BrokerTestContext();
+        var topic = broker.CreateTopic("orders");
+        var batch = broker.Batch();
+        await broker.ProduceAsync("orders", batch);
+        for (short version = 4; version <= 18; version++)
+        {
+            var request = BrokerTestContext.FetchRequest("orders", 0, topicId: topic.TopicId);
+            request.Topics[0].Partitions.Add(new FetchRequest.FetchPartition { Partition = 0, FetchOffset = 99, PartitionMaxBytes = 100 });
+            request.Topics[0].Partitions.Add(new FetchRequest.FetchPartition { Partition = 0, CurrentLeaderEpoch = version >= 9 ? 1 : -1 });
+            var response = await broker.FetchAsync(request, version);
+
+            var partitions = Assert.Single(BrokerTestContext.WriteAndRead(response!, version).Responses).Partitions;
+            Assert.Equal(batch, BrokerTestContext.Bytes(partitions[0].Records));
+            Assert.Equal((short)ErrorCode.OffsetOutOfRange, partitions[1].ErrorCode);
+            Assert.Equal((short)(version >= 9 ? ErrorCode.UnknownLeaderEpoch : ErrorCode.None), partitions[2].ErrorCode);
+        }
+    }
+
+    [Fact]
     public async Task The_response_is_written_with_its_records_spliced()
     {
         await using var broker = new BrokerTestContext();

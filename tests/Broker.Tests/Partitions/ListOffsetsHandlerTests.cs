@@ -116,10 +116,17 @@ public class ListOffsetsHandlerTests
     }
 
     [Fact]
-    public async Task Version_1_is_served()
+    public async Task The_response_round_trips_at_every_served_version()
     {
         await using var broker = await BrokerWithRecordsAsync();
+        for (short version = 1; version <= 10; version++)
+        {
+            var response = await broker.ListOffsets.HandleAsync(broker.Context(ApiKey.ListOffsets, version), Request("orders", 1001), default);
 
-        Assert.Equal(6, (await ListAsync(broker, -1, version: 1)).Offset);
+            var partition = Assert.Single(Assert.Single(BrokerTestContext.WriteAndRead(response!, version).Topics).Partitions);
+            Assert.Equal(1, partition.Offset);
+            Assert.Equal(1001, partition.Timestamp);
+            Assert.Equal(version >= 4 ? 0 : -1, partition.LeaderEpoch);
+        }
     }
 }
