@@ -1,6 +1,7 @@
 using KafkaSharp.Broker.Config;
 using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Broker.Network;
+using KafkaSharp.Broker.Partitions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaSharp.Broker;
@@ -25,6 +26,9 @@ public sealed class BrokerServices
 
     /// <summary>The APIs and versions this broker serves (what ApiVersions returns).</summary>
     public required ApiVersionsRegistry ApiVersions { get; init; }
+
+    /// <summary>The partitions' logs as produce, fetch and list offsets use them; set by <see cref="KafkaServer"/>.</summary>
+    public ReplicaManager Replicas { get; init; } = null!;
 
     /// <summary>The topics (names, ids, partition counts, configs) and their partition logs; set by <see cref="KafkaServer"/>.</summary>
     public TopicRegistry Topics { get; init; } = null!;

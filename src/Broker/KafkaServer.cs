@@ -1,6 +1,8 @@
 using KafkaSharp.Broker.Config;
 using KafkaSharp.Broker.Handlers;
+using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Broker.Network;
+using KafkaSharp.Broker.Partitions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaSharp.Broker;
@@ -34,14 +36,27 @@ public sealed partial class KafkaServer : IAsyncDisposable
     {
         var logger = loggerFactory.CreateLogger<KafkaServer>();
         var clusterId = MetaProperties.LoadOrCreate(config.LogDirs, config.NodeId);
+        var fetchPurgatory = new FetchPurgatory(TimeProvider.System);
+        var topics = TopicRegistry.Open(config, loggerFactory, highWatermarkAdvanced: fetchPurgatory.OnHighWatermarkAdvanced);
         var services = new BrokerServices
         {
             Config = config,
             ClusterId = clusterId,
             LoggerFactory = loggerFactory,
             ApiVersions = new ApiVersionsRegistry(CreateHandlers()),
+            Topics = topics,
+            Replicas = new ReplicaManager(topics.Logs, fetchPurgatory, TimeProvider.System),
         };
-        var socketServer = SocketServer.Bind(config, loggerFactory.CreateLogger<SocketServer>());
+        SocketServer socketServer;
+        try
+        {
+            socketServer = SocketServer.Bind(config, loggerFactory.CreateLogger<SocketServer>());
+        }
+        catch (Exception)
+        {
+            topics.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
         services.Listeners = socketServer.Listeners;
         var dispatcherLogger = loggerFactory.CreateLogger<RequestDispatcher>();
         socketServer.Start(connection => new RequestDispatcher(services, connection, dispatcherLogger));
@@ -53,6 +68,16 @@ public sealed partial class KafkaServer : IAsyncDisposable
     private static ApiHandler[] CreateHandlers() =>
     [
         new ApiVersionsHandler(),
+        new ProduceHandler(),
+        new FetchHandler(),
+        new ListOffsetsHandler(),
+        new MetadataHandler(),
+        new CreateTopicsHandler(),
+        new DeleteTopicsHandler(),
+        new CreatePartitionsHandler(),
+        new DescribeConfigsHandler(),
+        new AlterConfigsHandler(),
+        new IncrementalAlterConfigsHandler(),
     ];
 
     /// <summary>
@@ -63,6 +88,7 @@ public sealed partial class KafkaServer : IAsyncDisposable
     {
         LogStopping(_logger);
         await _socketServer.StopAsync(drainTimeout).ConfigureAwait(false);
+        await Services.Topics.DisposeAsync().ConfigureAwait(false);
         LogStopped(_logger);
     }
 

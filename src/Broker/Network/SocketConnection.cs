@@ -24,7 +24,7 @@ internal sealed partial class SocketConnection
         _socket = socket;
         Info = info;
         _logger = logger;
-        _sender = new SocketResponseSender(socket, zeroCopy);
+        _sender = new SocketResponseSender(socket, zeroCopy, logger);
         _requestLoop = new RequestLoop(_receivePipe.Reader, frameHandler, _sender, info, maxFrameBytes, logger);
     }
 

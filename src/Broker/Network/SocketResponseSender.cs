@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using KafkaSharp.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaSharp.Broker.Network;
 
@@ -11,8 +12,14 @@ namespace KafkaSharp.Broker.Network;
 /// sends the file slices with sendfile(2): record bytes never enter user space. With zero copy off,
 /// the whole frame is copied once into a pooled buffer, which is also what a TLS transport does.
 /// </summary>
-internal sealed class SocketResponseSender(Socket socket, bool zeroCopy) : IResponseSender, IDisposable
+/// <remarks>
+/// <see cref="SendPacketsElement"/> accepts only a <see cref="FileStream"/> opened with
+/// <see cref="FileOptions.Asynchronous"/>; a segment file opened otherwise is sent by the copy
+/// path, with a warning once per process.
+/// </remarks>
+internal sealed partial class SocketResponseSender(Socket socket, bool zeroCopy, ILogger logger) : IResponseSender, IDisposable
 {
+    private static int s_warnedSynchronousFile;
     private SendPacketsOperation? _sendPackets;
 
     public ValueTask SendAsync(ResponseBuffer response, CancellationToken cancellationToken)
@@ -37,12 +44,20 @@ internal sealed class SocketResponseSender(Socket socket, bool zeroCopy) : IResp
         }
     }
 
-    private static bool AllSplicesAreFiles(ResponseBuffer response)
+    private bool AllSplicesAreFiles(ResponseBuffer response)
     {
         foreach (var splice in response.Splices)
         {
-            if (splice.Records is not FileRecords)
+            if (splice.Records is not FileRecords file)
             {
+                return false;
+            }
+            if (!file.File.IsAsync)
+            {
+                if (Interlocked.Exchange(ref s_warnedSynchronousFile, 1) == 0)
+                {
+                    LogSynchronousFile(file.File.Name);
+                }
                 return false;
             }
         }
@@ -52,27 +67,37 @@ internal sealed class SocketResponseSender(Socket socket, bool zeroCopy) : IResp
     private ValueTask SendWithFileElementsAsync(ResponseBuffer response)
     {
         var buffer = response.Buffer;
-        var elements = new List<SendPacketsElement>(2 * response.Splices.Count + 1);
+        var count = 0;
         var bufferPosition = 0;
+        foreach (var splice in response.Splices)
+        {
+            count += (splice.BufferOffset > bufferPosition ? 1 : 0) + (splice.Records.SizeInBytes > 0 ? 1 : 0);
+            bufferPosition = splice.BufferOffset;
+        }
+        count += buffer.Length > bufferPosition ? 1 : 0;
+
+        var elements = new SendPacketsElement[count];
+        var next = 0;
+        bufferPosition = 0;
         foreach (var splice in response.Splices)
         {
             if (splice.BufferOffset > bufferPosition)
             {
-                elements.Add(new SendPacketsElement(buffer[bufferPosition..splice.BufferOffset]));
+                elements[next++] = new SendPacketsElement(buffer[bufferPosition..splice.BufferOffset]);
             }
             var file = (FileRecords)splice.Records;
             if (file.SizeInBytes > 0)
             {
-                elements.Add(new SendPacketsElement(file.File, file.Position, file.SizeInBytes));
+                elements[next++] = new SendPacketsElement(file.File, file.Position, file.SizeInBytes);
             }
             bufferPosition = splice.BufferOffset;
         }
         if (buffer.Length > bufferPosition)
         {
-            elements.Add(new SendPacketsElement(buffer[bufferPosition..]));
+            elements[next] = new SendPacketsElement(buffer[bufferPosition..]);
         }
         _sendPackets ??= new SendPacketsOperation();
-        return _sendPackets.SendAsync(socket, elements.ToArray());
+        return _sendPackets.SendAsync(socket, elements);
     }
 
     private async ValueTask SendCopyAsync(ResponseBuffer response, CancellationToken cancellationToken)
@@ -91,4 +116,8 @@ internal sealed class SocketResponseSender(Socket socket, bool zeroCopy) : IResp
     }
 
     public void Dispose() => _sendPackets?.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Fetch responses are copied, not sent with sendfile: segment file {File} was not opened with FileOptions.Asynchronous")]
+    private partial void LogSynchronousFile(string file);
 }
