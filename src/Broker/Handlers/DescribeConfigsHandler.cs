@@ -46,7 +46,7 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
                 return Respond(RejectAll(request));
             }
         }
-        var options = new DescribeOptions(context.ApiVersion >= 1 && request.IncludeSynonyms,
+        var options = new DescribeOptions(context.ApiVersion == 0, context.ApiVersion >= 1 && request.IncludeSynonyms,
             context.ApiVersion >= 3 && request.IncludeDocumentation);
         foreach (var resource in request.Resources)
         {
@@ -76,7 +76,8 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
         return Respond(response);
     }
 
-    private readonly record struct DescribeOptions(bool IncludeSynonyms, bool IncludeDocumentation);
+    /// <summary>IsDefault exists only at v0 (the writer refuses a true value later).</summary>
+    private readonly record struct DescribeOptions(bool HasIsDefault, bool IncludeSynonyms, bool IncludeDocumentation);
 
     private static ApiError DescribeTopic(TopicRegistry registry, DescribeConfigsRequest.DescribeConfigsResource resource,
         DescribeOptions options, List<DescribeConfigsResponse.DescribeConfigsResourceResult> configs)
@@ -111,7 +112,7 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
                 Name = definition.Name,
                 Value = overridden ? value : entry.Value,
                 ReadOnly = false,
-                IsDefault = !overridden,
+                IsDefault = options.HasIsDefault && !overridden,
                 ConfigSource = synonyms.Count == 0 ? (sbyte)ConfigSource.DefaultConfig : synonyms[0].Source,
                 IsSensitive = false,
                 Synonyms = options.IncludeSynonyms ? synonyms : [],
@@ -156,7 +157,7 @@ public sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest, 
                 Name = definition.Name,
                 Value = entry.Value,
                 ReadOnly = true,
-                IsDefault = entry.Source != ConfigSource.StaticBrokerConfig,
+                IsDefault = options.HasIsDefault && entry.Source != ConfigSource.StaticBrokerConfig,
                 ConfigSource = synonyms.Count == 0 ? (sbyte)ConfigSource.DefaultConfig : synonyms[0].Source,
                 IsSensitive = false,
                 Synonyms = options.IncludeSynonyms ? synonyms : [],
