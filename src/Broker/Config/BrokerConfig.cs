@@ -69,6 +69,11 @@ public sealed class BrokerConfig
         GroupInitialRebalanceDelayMs = GetInt(BrokerConfigs.GroupInitialRebalanceDelayMs);
         GroupMinSessionTimeoutMs = GetInt(BrokerConfigs.GroupMinSessionTimeoutMs);
         GroupMaxSessionTimeoutMs = GetInt(BrokerConfigs.GroupMaxSessionTimeoutMs);
+        GroupMaxSize = GetInt(BrokerConfigs.GroupMaxSize);
+        OffsetMetadataMaxBytes = GetInt(BrokerConfigs.OffsetMetadataMaxBytes);
+        OffsetsRetentionCheckIntervalMs = GetLong(BrokerConfigs.OffsetsRetentionCheckIntervalMs)!.Value;
+        OffsetsCommitTimeoutMs = GetInt(BrokerConfigs.OffsetsCommitTimeoutMs);
+        OffsetsLoadBufferSize = GetInt(BrokerConfigs.OffsetsLoadBufferSize);
         FetchZeroCopy = GetBoolean(BrokerConfigs.FetchZeroCopy);
     }
 
@@ -146,6 +151,16 @@ public sealed class BrokerConfig
     public int GroupMinSessionTimeoutMs { get; }
 
     public int GroupMaxSessionTimeoutMs { get; }
+
+    public int GroupMaxSize { get; }
+
+    public int OffsetMetadataMaxBytes { get; }
+
+    public long OffsetsRetentionCheckIntervalMs { get; }
+
+    public int OffsetsCommitTimeoutMs { get; }
+
+    public int OffsetsLoadBufferSize { get; }
 
     public bool FetchZeroCopy { get; }
 

@@ -116,6 +116,21 @@ public static class BrokerConfigs
     public static readonly ConfigDefinition GroupMaxSessionTimeoutMs = new("group.max.session.timeout.ms", ConfigType.Int, "1800000",
         "The largest session timeout a classic group member may ask for.");
 
+    public static readonly ConfigDefinition GroupMaxSize = new("group.max.size", ConfigType.Int, "2147483647",
+        "The most members a classic group may have.", atLeast: 1);
+
+    public static readonly ConfigDefinition OffsetMetadataMaxBytes = new("offset.metadata.max.bytes", ConfigType.Int, "4096",
+        "The longest metadata string an offset commit may carry.");
+
+    public static readonly ConfigDefinition OffsetsRetentionCheckIntervalMs = new("offsets.retention.check.interval.ms", ConfigType.Long, "600000",
+        "How often committed offsets are checked for expiry.", atLeast: 1);
+
+    public static readonly ConfigDefinition OffsetsCommitTimeoutMs = new("offsets.commit.timeout.ms", ConfigType.Int, "5000",
+        "How long an offset commit or group change may wait for its write to __consumer_offsets.", atLeast: 1);
+
+    public static readonly ConfigDefinition OffsetsLoadBufferSize = new("offsets.load.buffer.size", ConfigType.Int, "5242880",
+        "The bytes read at a time when loading __consumer_offsets at start.", atLeast: 1);
+
     public static readonly ConfigDefinition FetchZeroCopy = new(OwnPrefix + "fetch.zero.copy", ConfigType.Boolean, "true",
         "Send fetched records from the segment files with sendfile(2). When false, records are copied once into a pooled buffer, as a TLS listener must.");
 
@@ -129,7 +144,8 @@ public static class BrokerConfigs
         LogIndexSizeMaxBytes, LogFlushIntervalMessages, LogFlushIntervalMs, LogCleanupPolicy,
         LogMessageTimestampType, CompressionType, MinInsyncReplicas, OffsetsTopicNumPartitions,
         OffsetsRetentionMinutes, GroupInitialRebalanceDelayMs, GroupMinSessionTimeoutMs,
-        GroupMaxSessionTimeoutMs, FetchZeroCopy,
+        GroupMaxSessionTimeoutMs, GroupMaxSize, OffsetMetadataMaxBytes, OffsetsRetentionCheckIntervalMs,
+        OffsetsCommitTimeoutMs, OffsetsLoadBufferSize, FetchZeroCopy,
     ];
 
     private static readonly FrozenDictionary<string, ConfigDefinition> ByName =
