@@ -63,10 +63,11 @@ internal static class LogAppendValidator
     };
 
     /// <summary>
-    /// The header checks Kafka makes before the CRC. Stops at the first header that is not whole; the
-    /// validator reports it.
+    /// The header checks Kafka makes before the CRC, and again on batches the broker rebuilt in the
+    /// topic's codec (their size changed). Stops at the first header that is not whole; the validator
+    /// reports it.
     /// </summary>
-    private static PartitionAppendResult? CheckBatchHeaders(TopicPartition topicPartition, ReadOnlySpan<byte> records, LogConfig config)
+    public static PartitionAppendResult? CheckBatchHeaders(TopicPartition topicPartition, ReadOnlySpan<byte> records, LogConfig config)
     {
         while (records.Length >= RecordBatchHeader.LogOverhead)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Protocol;
 using KafkaSharp.Protocol.Records;
@@ -79,13 +80,27 @@ public sealed class ReplicaManager(LogManager logs, FetchPurgatory fetchPurgator
             return invalid;
         }
         LogAppendInfo info;
+        var recompressed = new PooledByteBuffer();
         try
         {
+            if (TopicCompression.TargetCodec(config) is { } codec && TopicCompression.NeedsRecompression(span, codec))
+            {
+                TopicCompression.Recompress(span, codec, ref recompressed);
+                span = MemoryMarshal.AsMemory(recompressed.WrittenMemory).Span;
+                if (LogAppendValidator.CheckBatchHeaders(topicPartition, span, config) is { } tooLarge)
+                {
+                    return tooLarge;
+                }
+            }
             info = log.Append(span, TopicInfo.LeaderEpoch);
         }
         catch (IOException e)
         {
             return PartitionAppendResult.Failed(ErrorCode.KafkaStorageError, $"Error while appending records to {topicPartition}: {e.Message}");
+        }
+        finally
+        {
+            recompressed.Dispose();
         }
         return info.Error switch
         {

@@ -81,4 +81,40 @@ public class ReplicaManagerTests
         Assert.Equal([size, size, 0], partitions.Select(p => p.Read.Records.SizeInBytes));
         Assert.All(partitions, p => Assert.Equal(ErrorCode.None, p.Error));
     }
+
+    [Theory]
+    [InlineData("gzip", CompressionType.None, CompressionType.Gzip)]
+    [InlineData("uncompressed", CompressionType.Lz4, CompressionType.None)]
+    [InlineData("zstd", CompressionType.Snappy, CompressionType.Zstd)]
+    [InlineData("producer", CompressionType.Snappy, CompressionType.Snappy)]
+    public async Task Batches_are_stored_in_the_topics_compression_type(string compressionType, CompressionType sent, CompressionType stored)
+    {
+        await using var broker = new BrokerTestContext();
+        broker.CreateTopic("orders", 1, ("compression.type", compressionType));
+        var log = broker.Log("orders");
+        var batch = broker.Batch(10, compression: sent);
+        var expected = RecordsOf(batch);
+
+        var result = broker.Replicas.AppendRecords(log, batch, 1, false, false);
+
+        Assert.True(result.IsSuccess, result.ErrorMessage);
+        var storedBatch = BrokerTestContext.Bytes(log.Read(0, 1024 * 1024, log.HighWatermark, minOneMessage: true).Records);
+        Assert.Equal(stored, RecordBatchHeader.Compression(storedBatch));
+        Assert.True(RecordBatchHeader.IsCrcValid(storedBatch));
+        Assert.Equal(9, RecordBatchHeader.LastOffsetDelta(storedBatch));
+        Assert.Equal(RecordBatchHeader.MaxTimestamp(batch), RecordBatchHeader.MaxTimestamp(storedBatch));
+        Assert.Equal(expected, RecordsOf(storedBatch));
+    }
+
+    private static List<string> RecordsOf(byte[] batch)
+    {
+        var values = new List<string>();
+        RecordBatchPayload.Open(batch, int.MaxValue, out var payload);
+        foreach (var record in payload)
+        {
+            values.Add($"{record.OffsetDelta}/{record.TimestampDelta}/{Convert.ToHexString(record.Key)}/{Convert.ToHexString(record.Value)}");
+        }
+        payload.Dispose();
+        return values;
+    }
 }
