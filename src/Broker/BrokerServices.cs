@@ -1,4 +1,5 @@
 using KafkaSharp.Broker.Config;
+using KafkaSharp.Broker.Groups;
 using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Broker.Network;
 using KafkaSharp.Broker.Partitions;
@@ -32,6 +33,9 @@ public sealed class BrokerServices
 
     /// <summary>The topics (names, ids, partition counts, configs) and their partition logs; set by <see cref="KafkaServer"/>.</summary>
     public TopicRegistry Topics { get; init; } = null!;
+
+    /// <summary>The group coordinator (consumer groups and committed offsets); set by <see cref="KafkaServer"/>.</summary>
+    public GroupCoordinator Groups { get; init; } = null!;
 
     /// <summary>The listeners as bound (real ports); set once the sockets are bound, before any request arrives.</summary>
     public IReadOnlyList<BoundListener> Listeners { get; internal set; } = [];

@@ -1,4 +1,5 @@
 using KafkaSharp.Broker.Config;
+using KafkaSharp.Broker.Groups;
 using KafkaSharp.Broker.Handlers;
 using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Broker.Network;
@@ -46,6 +47,7 @@ public sealed partial class KafkaServer : IAsyncDisposable
             ApiVersions = new ApiVersionsRegistry(CreateHandlers()),
             Topics = topics,
             Replicas = new ReplicaManager(topics.Logs, fetchPurgatory, TimeProvider.System),
+            Groups = GroupCoordinator.Start(config, topics, loggerFactory),
         };
         SocketServer socketServer;
         try
@@ -54,6 +56,7 @@ public sealed partial class KafkaServer : IAsyncDisposable
         }
         catch (Exception)
         {
+            services.Groups.DisposeAsync().AsTask().GetAwaiter().GetResult();
             topics.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
@@ -78,6 +81,17 @@ public sealed partial class KafkaServer : IAsyncDisposable
         new DescribeConfigsHandler(),
         new AlterConfigsHandler(),
         new IncrementalAlterConfigsHandler(),
+        new FindCoordinatorHandler(),
+        new JoinGroupHandler(),
+        new SyncGroupHandler(),
+        new HeartbeatHandler(),
+        new LeaveGroupHandler(),
+        new OffsetCommitHandler(),
+        new OffsetFetchHandler(),
+        new ListGroupsHandler(),
+        new DescribeGroupsHandler(),
+        new DeleteGroupsHandler(),
+        new OffsetDeleteHandler(),
     ];
 
     /// <summary>
@@ -88,6 +102,7 @@ public sealed partial class KafkaServer : IAsyncDisposable
     {
         LogStopping(_logger);
         await _socketServer.StopAsync(drainTimeout).ConfigureAwait(false);
+        await Services.Groups.DisposeAsync().ConfigureAwait(false);
         await Services.Topics.DisposeAsync().ConfigureAwait(false);
         LogStopped(_logger);
     }
