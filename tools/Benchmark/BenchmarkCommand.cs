@@ -104,6 +104,19 @@ internal static class BenchmarkCommand
             DefaultValueFactory = _ => 0,
             Recursive = true,
         };
+        var producers = new Option<int>("--producers")
+        {
+            Description = "producer instances, each on its own thread with its share of --records (one Confluent.Kafka producer thread tops out below what a broker can take)",
+            DefaultValueFactory = _ => 1,
+            Recursive = true,
+        };
+        producers.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0)
+            {
+                result.AddError("--producers must be positive");
+            }
+        });
         var idleTimeout = new Option<int>("--idle-timeout-s")
         {
             Description = "give up when no record is delivered or consumed for this many seconds",
@@ -124,6 +137,7 @@ internal static class BenchmarkCommand
         root.Options.Add(createTopic);
         root.Options.Add(brokerPid);
         root.Options.Add(socketBuffer);
+        root.Options.Add(producers);
         root.Options.Add(idleTimeout);
 
         BenchmarkOptions Read(ParseResult parse) => new(
@@ -139,6 +153,7 @@ internal static class BenchmarkCommand
             parse.GetValue(createTopic),
             parse.GetValue(brokerPid),
             parse.GetValue(socketBuffer),
+            parse.GetValue(producers),
             TimeSpan.FromSeconds(parse.GetValue(idleTimeout)));
 
         var produce = new Command("produce", "produce --records records of --record-size bytes and report throughput and delivery latency");

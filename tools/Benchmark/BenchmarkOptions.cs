@@ -16,6 +16,7 @@ internal sealed record BenchmarkOptions(
     bool CreateTopic,
     int? BrokerPid,
     int SocketBufferBytes,
+    int Producers,
     TimeSpan IdleTimeout)
 {
     public long TotalBytes => Records * RecordSize;

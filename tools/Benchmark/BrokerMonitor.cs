@@ -28,8 +28,11 @@ internal sealed class BrokerMonitor : IDisposable
     public static BrokerMonitor? StartIfRequested(BenchmarkOptions options) =>
         options.BrokerPid is { } pid ? new BrokerMonitor(pid) : null;
 
-    /// <summary>Takes the closing snapshot and prints the phase's broker figures; <paramref name="recordBytes"/> scales allocations.</summary>
-    public void StopAndPrint(string phase, TimeSpan elapsed, long recordBytes)
+    /// <summary>
+    /// Takes the closing snapshot and prints the phase's broker figures (<paramref name="recordBytes"/>
+    /// scales allocations); returns the broker's CPU time during the phase.
+    /// </summary>
+    public TimeSpan StopAndPrint(string phase, TimeSpan elapsed, long recordBytes)
     {
         var end = BrokerProcessSnapshot.Take(pid);
         var cpu = end.Cpu - start.Cpu;
@@ -45,7 +48,7 @@ internal sealed class BrokerMonitor : IDisposable
         if (runtimeEvents is null)
         {
             Console.WriteLine($"  broker .NET runtime events: not available ({runtimeEventsError})");
-            return;
+            return cpu;
         }
 
         var totals = runtimeEvents.Stop();
@@ -64,6 +67,8 @@ internal sealed class BrokerMonitor : IDisposable
 
             Console.WriteLine();
         }
+
+        return cpu;
     }
 
     public void Dispose() => runtimeEvents?.Dispose();

@@ -35,6 +35,18 @@ internal sealed class LatencyHistogram
         }
     }
 
+    /// <summary>Adds another histogram's values (each producer thread records into its own).</summary>
+    public void Add(LatencyHistogram other)
+    {
+        for (var index = 0; index < counts.Length; index++)
+        {
+            counts[index] += other.counts[index];
+        }
+
+        Count += other.Count;
+        Max = Math.Max(Max, other.Max);
+    }
+
     /// <summary>The value at or below which <paramref name="percentile"/> percent of the values lie (bucket upper bound, capped at Max).</summary>
     public long ValueAtPercentile(double percentile)
     {
