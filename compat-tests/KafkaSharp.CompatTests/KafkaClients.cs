@@ -9,8 +9,10 @@ public static class KafkaClients
 {
     private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
 
+    // Admin requests time out after socket.timeout.ms; 15 s (not 60) keeps a broker that never answers from
+    // stretching a test run by minutes.
     public static IAdminClient Admin(string bootstrapServers) =>
-        new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers, SocketTimeoutMs = 15_000 }).Build();
 
     public static ProducerConfig ProducerConfig(string bootstrapServers, CompressionType compression = CompressionType.None) => new()
     {
@@ -21,7 +23,7 @@ public static class KafkaClients
         BatchSize = 1_000_000,
         CompressionType = compression,
         QueueBufferingMaxMessages = 200_000,
-        MessageTimeoutMs = 120_000,
+        MessageTimeoutMs = 60_000,
     };
 
     /// <summary>Creates a topic and waits until metadata lists it with every partition, asserting the layout.</summary>
@@ -107,8 +109,8 @@ public static class KafkaClients
             }
         }
 
-        var undelivered = producer.Flush(TimeSpan.FromMinutes(2));
-        Assert.True(undelivered == 0, $"{undelivered} records still undelivered after 2 minutes");
+        var undelivered = producer.Flush(TimeSpan.FromSeconds(90));
+        Assert.True(undelivered == 0, $"{undelivered} records still undelivered after 90 s");
         Assert.True(errors.IsEmpty, $"{errors.Count} delivery errors, first: {string.Join("; ", errors.Take(5))}");
         return offsets;
     }
