@@ -5,20 +5,30 @@
 # each with the zero-copy fetch path (sendfile, the default) and with the copy path
 # (kafkasharp.fetch.zero.copy=false), REPEATS times (default 3). The broker is the built program
 # (not `dotnet run`, whose pid would be the SDK's, not the broker's), so --broker-pid measures it.
+# Before each measured run the fresh broker gets a short warm-up load (its JIT tiers up), so the
+# numbers are steady state; the first second of a cold broker is several times slower.
 # Usage: tools/Benchmark/run-scenarios.sh [results-dir]   (default /tmp/ks-bench-results)
-# Needs: .local-feed/ with the librdkafka.redist stand-in (see test.sh) and Debian's librdkafka-dev.
+# Environment: REPEATS (3), PORT (19392), BROKER (a broker program built elsewhere; default: build
+# src/Broker and use it).
+# Needs: .local-feed/ with the librdkafka.redist stand-in (see test.sh); the consumer needs
+# librdkafka >= 2.1, which build-librdkafka.sh builds (Debian's 2.0.2 is too old for it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 RESULTS=${1:-/tmp/ks-bench-results}
 REPEATS=${REPEATS:-3}
 PORT=${PORT:-19392}
 DATA=/tmp/ks-bench
-BROKER=src/Broker/bin/Release/net10.0/kafkasharp
+BROKER=${BROKER:-}
 BENCH=tools/Benchmark/bin/Release/net10.0/kafkasharp-bench
 mkdir -p "$RESULTS"
 
-dotnet build src/Broker -c Release >"$RESULTS/build-broker.log"
+if [ -z "$BROKER" ]; then
+  dotnet build src/Broker -c Release >"$RESULTS/build-broker.log"
+  BROKER=src/Broker/bin/Release/net10.0/kafkasharp
+fi
 dotnet build tools/Benchmark -c Release >"$RESULTS/build-bench.log"
+LD_LIBRARY_PATH="$(tools/Benchmark/build-librdkafka.sh)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH
 
 broker_pid=
 stop_broker() {
@@ -50,9 +60,11 @@ run_scenario() { # name records record-size zero-copy
     local tag="$name-zerocopy-$zero_copy-run$run"
     start_broker "$RESULTS/$tag.broker.log" --override "kafkasharp.fetch.zero.copy=$zero_copy"
     echo "== $tag"
+    "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic warmup --records $((records / 10)) --record-size "$size" \
+      --create-topic >"$RESULTS/$tag.warmup.log"
     "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic bench --records "$records" --record-size "$size" \
       --partitions 1 --acks 1 --linger-ms 5 --batch-size 1000000 --compression none --create-topic \
-      --broker-pid "$broker_pid" | tee "$RESULTS/$tag.log" | grep -E '^(RESULT|broker|  broker|client)'
+      --broker-pid "$broker_pid" | tee "$RESULTS/$tag.log" | grep -E '^(RESULT|broker|  broker|client|machine)'
     stop_broker
   done
 }
