@@ -85,10 +85,16 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     internal static GroupCoordinator Start(BrokerConfig brokerConfig, GroupCoordinatorConfig config, TopicRegistry topics,
         ILoggerFactory loggerFactory, TimeProvider time)
     {
-        var coordinator = new GroupCoordinator(brokerConfig, config, topics, loggerFactory, time);
-        coordinator.Loading = Task.Run(coordinator.LoadAll);
+        var coordinator = Create(brokerConfig, config, topics, loggerFactory, time);
+        coordinator.StartLoading();
         return coordinator;
     }
+
+    /// <summary>A coordinator that has not started loading: every group is still loading (tests look at that state).</summary>
+    internal static GroupCoordinator Create(BrokerConfig brokerConfig, GroupCoordinatorConfig config, TopicRegistry topics,
+        ILoggerFactory loggerFactory, TimeProvider time) => new(brokerConfig, config, topics, loggerFactory, time);
+
+    internal void StartLoading() => Loading = Task.Run(LoadAll);
 
     /// <summary>The partition of <c>__consumer_offsets</c> that holds <paramref name="groupId"/>.</summary>
     public int PartitionFor(string groupId) => _store.PartitionFor(groupId);
