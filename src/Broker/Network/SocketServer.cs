@@ -115,7 +115,6 @@ public sealed partial class SocketServer : IAsyncDisposable
             {
                 socket.DualMode = true;
             }
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             socket.Bind(new IPEndPoint(address, endpoint.Port));
             socket.Listen(ListenBacklog);
             return socket;
