@@ -107,7 +107,7 @@ public sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Create
             ErrorCode = (short)ErrorCode.None,
             ErrorMessage = null,
             NumPartitions = topic.PartitionCount,
-            ReplicationFactor = 1,
+            ReplicationFactor = TopicInfo.ReplicationFactor,
             Configs = configs,
         };
     }

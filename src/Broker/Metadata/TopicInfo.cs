@@ -17,6 +17,9 @@ public sealed class TopicInfo
     /// </summary>
     public const int LeaderEpoch = 0;
 
+    /// <summary>Every partition has one replica: this node.</summary>
+    public const short ReplicationFactor = 1;
+
     public TopicInfo(string name, KafkaUuid topicId, int partitionCount, IReadOnlyDictionary<string, string> overrides,
         LogConfig config)
     {

@@ -25,19 +25,17 @@ namespace KafkaSharp.Broker.Metadata;
 /// </remarks>
 public sealed partial class TopicRegistry : IAsyncDisposable
 {
-    private const int BrokerCount = 1;
-
     private readonly Lock _mutationLock = new();
-    private readonly BrokerConfig _config;
     private readonly TopicMetadataStore _store;
+    private readonly TopicValidator _validator;
     private readonly ILogger _logger;
     private Snapshot _snapshot;
 
-    private TopicRegistry(BrokerConfig config, TopicConfigDefaults defaults, TopicMetadataStore store, LogManager logs,
+    private TopicRegistry(TopicConfigDefaults defaults, TopicValidator validator, TopicMetadataStore store, LogManager logs,
         Snapshot snapshot, ILogger logger)
     {
-        _config = config;
         Defaults = defaults;
+        _validator = validator;
         _store = store;
         Logs = logs;
         _snapshot = snapshot;
@@ -75,12 +73,13 @@ public sealed partial class TopicRegistry : IAsyncDisposable
             throw new ConfigException($"log.dirs: KafkaSharp keeps its data in one directory, but {config.LogDirs.Count} are configured");
         }
         var defaults = TopicConfigDefaults.Create(config);
+        var validator = new TopicValidator(config, defaults);
         var directory = config.LogDirs[0];
         var store = new TopicMetadataStore(directory);
         Dictionary<string, TopicInfo> topics;
         try
         {
-            topics = LoadTopics(store, defaults);
+            topics = TopicLoader.Load(store, validator);
         }
         catch (InvalidDataException e)
         {
@@ -99,7 +98,7 @@ public sealed partial class TopicRegistry : IAsyncDisposable
         var logs = LogManager.Open(logManagerConfig, topicConfigs, time, line => LogStorageReport(logger, line), highWatermarkAdvanced);
         try
         {
-            if (ReconcileWithLogs(topics, logs, defaults, logger))
+            if (TopicLoader.Reconcile(topics, logs, defaults.LogConfig, logger))
             {
                 store.Save(ToMetadata(topics.Values));
             }
@@ -118,7 +117,7 @@ public sealed partial class TopicRegistry : IAsyncDisposable
             throw;
         }
         LogLoaded(logger, topics.Count, directory);
-        return new TopicRegistry(config, defaults, store, logs, new Snapshot(topics.Values), logger);
+        return new TopicRegistry(defaults, validator, store, logs, new Snapshot(topics.Values), logger);
     }
 
     /// <summary>
@@ -130,7 +129,7 @@ public sealed partial class TopicRegistry : IAsyncDisposable
         lock (_mutationLock)
         {
             var snapshot = _snapshot;
-            var error = ValidateNewTopic(newTopic, snapshot, out var partitionCount, out var overrides, out var config);
+            var error = _validator.ValidateNewTopic(newTopic, snapshot.ByName.ContainsKey(newTopic.Name), out var partitionCount, out var overrides, out var config);
             if (error.IsFailure)
             {
                 if (!validateOnly)
@@ -217,7 +216,7 @@ public sealed partial class TopicRegistry : IAsyncDisposable
                 }
                 foreach (var brokerIds in assignments)
                 {
-                    var error = ValidateManualAssignment(brokerIds, BrokerCount);
+                    var error = _validator.ValidateManualAssignment(brokerIds, TopicInfo.ReplicationFactor);
                     if (error.IsFailure)
                     {
                         return error;
@@ -270,7 +269,7 @@ public sealed partial class TopicRegistry : IAsyncDisposable
             {
                 return new ApiError(ErrorCode.InvalidTopicException, reason);
             }
-            var error = ValidateOverrides(Defaults, changed.Overrides!, out var overrides, out var config);
+            var error = _validator.ValidateOverrides(changed.Overrides!, out var overrides, out var config);
             if (error.IsFailure)
             {
                 return error;
@@ -300,186 +299,6 @@ public sealed partial class TopicRegistry : IAsyncDisposable
     public ValueTask DisposeAsync() => Logs.DisposeAsync();
 
     private static readonly IReadOnlyDictionary<string, string> EmptyOverrides = new Dictionary<string, string>(StringComparer.Ordinal);
-
-    private ApiError ValidateNewTopic(NewTopic newTopic, Snapshot snapshot, out int partitionCount,
-        out Dictionary<string, string>? overrides, out LogConfig? config)
-    {
-        partitionCount = 0;
-        overrides = null;
-        config = null;
-        var name = newTopic.Name;
-        if (name == TopicNames.ClusterMetadata)
-        {
-            return new ApiError(ErrorCode.InvalidRequest, $"Creation of internal topic {TopicNames.ClusterMetadata} is prohibited.");
-        }
-        if (TopicNames.Validate(name) is { } reason)
-        {
-            return new ApiError(ErrorCode.InvalidTopicException, reason);
-        }
-        if (snapshot.ByName.ContainsKey(name))
-        {
-            return new ApiError(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
-        }
-        var requested = new Dictionary<string, string>(StringComparer.Ordinal);
-        List<string>? nullConfigs = null;
-        foreach (var (configName, value) in newTopic.Configs)
-        {
-            if (value is null)
-            {
-                (nullConfigs ??= []).Add(configName);
-            }
-            else
-            {
-                requested[configName] = value;
-            }
-        }
-        if (nullConfigs is not null)
-        {
-            return new ApiError(ErrorCode.InvalidConfig, "Null value not supported for topic configs: " + string.Join(',', nullConfigs));
-        }
-        var error = ValidateOverrides(Defaults, requested, out var canonical, out var logConfig);
-        if (error.IsFailure)
-        {
-            return error;
-        }
-        error = ResolvePartitions(newTopic, out partitionCount);
-        if (error.IsFailure)
-        {
-            return error;
-        }
-        overrides = canonical;
-        config = logConfig;
-        return ApiError.None;
-    }
-
-    /// <summary>The partition count of a new topic after Kafka's checks of counts, replication factor and manual assignments.</summary>
-    private ApiError ResolvePartitions(NewTopic newTopic, out int partitionCount)
-    {
-        partitionCount = 0;
-        if (newTopic.Assignments.Count > 0)
-        {
-            if (newTopic.ReplicationFactor != -1)
-            {
-                return new ApiError(ErrorCode.InvalidRequest,
-                    "A manual partition assignment was specified, but replication factor was not set to -1.");
-            }
-            if (newTopic.NumPartitions != -1)
-            {
-                return new ApiError(ErrorCode.InvalidRequest,
-                    "A manual partition assignment was specified, but numPartitions was not set to -1.");
-            }
-            var partitions = new HashSet<int>();
-            int? replicationFactor = null;
-            foreach (var assignment in newTopic.Assignments)
-            {
-                if (!partitions.Add(assignment.PartitionIndex))
-                {
-                    return new ApiError(ErrorCode.InvalidReplicaAssignment,
-                        $"Found multiple manual partition assignments for partition {assignment.PartitionIndex}");
-                }
-                var error = ValidateManualAssignment(assignment.BrokerIds, replicationFactor);
-                if (error.IsFailure)
-                {
-                    return error;
-                }
-                replicationFactor = assignment.BrokerIds.Count;
-            }
-            for (var i = 0; i < partitions.Count; i++)
-            {
-                if (!partitions.Contains(i))
-                {
-                    return new ApiError(ErrorCode.InvalidReplicaAssignment, "partitions should be a consecutive 0-based integer sequence");
-                }
-            }
-            partitionCount = partitions.Count;
-            return ApiError.None;
-        }
-        if (newTopic.ReplicationFactor < -1 || newTopic.ReplicationFactor == 0)
-        {
-            return new ApiError(ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0, or -1 to use the default value.");
-        }
-        if (newTopic.NumPartitions < -1 || newTopic.NumPartitions == 0)
-        {
-            return new ApiError(ErrorCode.InvalidPartitions, "Number of partitions was set to an invalid non-positive value.");
-        }
-        var count = newTopic.NumPartitions == -1 ? _config.NumPartitions : newTopic.NumPartitions;
-        var factor = newTopic.ReplicationFactor == -1 ? (short)_config.DefaultReplicationFactor : newTopic.ReplicationFactor;
-        if (factor <= 0)
-        {
-            return new ApiError(ErrorCode.InvalidReplicationFactor,
-                $"Unable to replicate the partition {factor} time(s): Invalid replication factor {factor}: the replication factor must be positive.");
-        }
-        if (factor > BrokerCount)
-        {
-            return new ApiError(ErrorCode.InvalidReplicationFactor,
-                $"Unable to replicate the partition {factor} time(s): The target replication factor of {factor} cannot be reached because only {BrokerCount} broker(s) are registered.");
-        }
-        partitionCount = count;
-        return ApiError.None;
-    }
-
-    /// <summary>Kafka's check of one partition's manual replica list; here only this node is a registered broker.</summary>
-    private ApiError ValidateManualAssignment(IReadOnlyList<int> brokerIds, int? replicationFactor)
-    {
-        if (brokerIds.Count == 0)
-        {
-            return new ApiError(ErrorCode.InvalidReplicaAssignment, "The manual partition assignment includes an empty replica list.");
-        }
-        var sorted = new List<int>(brokerIds);
-        sorted.Sort();
-        for (var i = 0; i < sorted.Count; i++)
-        {
-            if (sorted[i] != _config.NodeId)
-            {
-                return new ApiError(ErrorCode.InvalidReplicaAssignment,
-                    $"The manual partition assignment includes broker {sorted[i]}, but no such broker is registered.");
-            }
-            if (i > 0 && sorted[i] == sorted[i - 1])
-            {
-                return new ApiError(ErrorCode.InvalidReplicaAssignment,
-                    $"The manual partition assignment includes the broker {sorted[i]} more than once.");
-            }
-        }
-        if (replicationFactor is { } expected && sorted.Count != expected)
-        {
-            return new ApiError(ErrorCode.InvalidReplicaAssignment,
-                $"The manual partition assignment includes a partition with {sorted.Count} replica(s), but this is not consistent with previous partitions, which have {expected} replica(s).");
-        }
-        return ApiError.None;
-    }
-
-    /// <summary>
-    /// Kafka's <c>LogConfig.validate</c> for a topic's overrides: every name must be a topic config
-    /// (unknown names reported first) and every value valid. On success <paramref name="canonical"/>
-    /// holds the values in canonical text and <paramref name="config"/> the effective config.
-    /// </summary>
-    private static ApiError ValidateOverrides(TopicConfigDefaults defaults, IReadOnlyDictionary<string, string> overrides,
-        out Dictionary<string, string> canonical, out LogConfig config)
-    {
-        canonical = new Dictionary<string, string>(overrides.Count, StringComparer.Ordinal);
-        config = defaults.LogConfig;
-        foreach (var name in overrides.Keys)
-        {
-            if (TopicConfigs.Find(name) is null)
-            {
-                return new ApiError(ErrorCode.InvalidConfig, $"Unknown topic config name: {name}");
-            }
-        }
-        foreach (var (name, raw) in overrides)
-        {
-            var value = TopicConfigDefaults.Canonicalize(TopicConfigs.Find(name)!, raw, out var error);
-            if (value is null)
-            {
-                return new ApiError(ErrorCode.InvalidConfig, error);
-            }
-            canonical[name] = value;
-        }
-        if (!LogConfig.TryCreate(canonical, defaults.LogConfig, out config, out var errors))
-        {
-            return new ApiError(ErrorCode.InvalidConfig, errors[0].Message);
-        }
-        return ApiError.None;
-    }
 
     private ApiError Delete(TopicInfo topic)
     {
@@ -555,77 +374,6 @@ public sealed partial class TopicRegistry : IAsyncDisposable
         return list;
     }
 
-    private static Dictionary<string, TopicInfo> LoadTopics(TopicMetadataStore store, TopicConfigDefaults defaults)
-    {
-        var topics = new Dictionary<string, TopicInfo>(StringComparer.Ordinal);
-        var ids = new HashSet<KafkaUuid>();
-        foreach (var stored in store.Load())
-        {
-            if (TopicNames.Validate(stored.Name) is { } reason)
-            {
-                throw new InvalidDataException($"{store.Path}: {reason}");
-            }
-            if (stored.PartitionCount < 1 || stored.TopicId.IsZero || !ids.Add(stored.TopicId) || topics.ContainsKey(stored.Name))
-            {
-                throw new InvalidDataException($"{store.Path}: topic {stored.Name} has a duplicate name or id, or no partitions");
-            }
-            var error = ValidateOverrides(defaults, stored.Configs, out var overrides, out var config);
-            if (error.IsFailure)
-            {
-                throw new InvalidDataException($"{store.Path}: topic {stored.Name}: {error.Message}");
-            }
-            topics[stored.Name] = new TopicInfo(stored.Name, stored.TopicId, stored.PartitionCount, overrides, config);
-        }
-        return topics;
-    }
-
-    /// <summary>
-    /// Brings the topic list in line with the logs found on disk: partitions beyond a topic's count
-    /// raise it, logs of unknown topics become topics. True when the list changed.
-    /// </summary>
-    private static bool ReconcileWithLogs(Dictionary<string, TopicInfo> topics, LogManager logs, TopicConfigDefaults defaults, ILogger logger)
-    {
-        var strays = new Dictionary<string, (int PartitionCount, KafkaUuid TopicId)>(StringComparer.Ordinal);
-        var changed = false;
-        foreach (var log in logs.Logs)
-        {
-            var (name, partition) = log.TopicPartition;
-            if (topics.TryGetValue(name, out var topic))
-            {
-                if (!log.TopicId.IsZero && log.TopicId != topic.TopicId)
-                {
-                    throw new InvalidDataException(
-                        $"The log {log.Directory} belongs to topic id {log.TopicId}, but the topic list gives {name} the id {topic.TopicId}");
-                }
-                if (partition >= topic.PartitionCount)
-                {
-                    LogPartitionAdopted(logger, log.TopicPartition.ToString(), topic.PartitionCount);
-                    topics[name] = new TopicInfo(name, topic.TopicId, partition + 1, topic.Overrides, topic.Config);
-                    changed = true;
-                }
-                continue;
-            }
-            if (TopicNames.Validate(name) is { } reason)
-            {
-                throw new InvalidDataException($"The log {log.Directory} has an illegal topic name: {reason}");
-            }
-            var (count, topicId) = strays.GetValueOrDefault(name);
-            if (!log.TopicId.IsZero && !topicId.IsZero && log.TopicId != topicId)
-            {
-                throw new InvalidDataException($"The logs of topic {name} name different topic ids ({topicId}, {log.TopicId})");
-            }
-            strays[name] = (Math.Max(count, partition + 1), log.TopicId.IsZero ? topicId : log.TopicId);
-        }
-        foreach (var (name, (count, storedId)) in strays)
-        {
-            var topicId = storedId.IsZero ? KafkaUuid.NewRandom() : storedId;
-            LogTopicAdopted(logger, name, topicId, count);
-            topics[name] = new TopicInfo(name, topicId, count, EmptyOverrides, defaults.LogConfig);
-            changed = true;
-        }
-        return changed;
-    }
-
     /// <summary>An immutable view of all topics; replaced as a whole on every change.</summary>
     private sealed class Snapshot
     {
@@ -695,12 +443,6 @@ public sealed partial class TopicRegistry : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topic {Topic}: config overrides replaced ({OverrideCount} set)")]
     private static partial void LogConfigsAltered(ILogger logger, string topic, int overrideCount);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Found log {Partition} beyond the topic's {PartitionCount} partitions; the partition count is raised to include it")]
-    private static partial void LogPartitionAdopted(ILogger logger, string partition, int partitionCount);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Found logs of topic {Topic}, which the topic list does not name; it is kept as a topic with topic id {TopicId} and {PartitionCount} partitions")]
-    private static partial void LogTopicAdopted(ILogger logger, string topic, KafkaUuid topicId, int partitionCount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage: {Report}")]
     private static partial void LogStorageReport(ILogger logger, string report);
