@@ -8,7 +8,7 @@
 # Before each measured run the fresh broker gets a short warm-up load (its JIT tiers up), so the
 # numbers are steady state; the first second of a cold broker is several times slower.
 # Usage: tools/Benchmark/run-scenarios.sh [results-dir]   (default /tmp/ks-bench-results)
-# Environment: REPEATS (3), PORT (19392), BROKER (a broker program built elsewhere; default: build
+# Environment: REPEATS (3), PORT (19392; must be free), DATA (/tmp/ks-bench-$PORT), LIBRDKAFKA_WORK (build-librdkafka.sh's work dir), BROKER (a broker program built elsewhere; default: build
 # src/Broker and use it).
 # Needs: .local-feed/ with the librdkafka.redist stand-in (see test.sh); the consumer needs
 # librdkafka >= 2.1, which build-librdkafka.sh builds (Debian's 2.0.2 is too old for it).
@@ -17,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 RESULTS=${1:-/tmp/ks-bench-results}
 REPEATS=${REPEATS:-3}
 PORT=${PORT:-19392}
-DATA=/tmp/ks-bench
+DATA=${DATA:-/tmp/ks-bench-$PORT}
 BROKER=${BROKER:-}
 BENCH=tools/Benchmark/bin/Release/net10.0/kafkasharp-bench
 mkdir -p "$RESULTS"
@@ -27,7 +27,7 @@ if [ -z "$BROKER" ]; then
   BROKER=src/Broker/bin/Release/net10.0/kafkasharp
 fi
 dotnet build tools/Benchmark -c Release >"$RESULTS/build-bench.log"
-LD_LIBRARY_PATH="$(tools/Benchmark/build-librdkafka.sh)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+LD_LIBRARY_PATH="$(tools/Benchmark/build-librdkafka.sh ${LIBRDKAFKA_WORK:+"$LIBRDKAFKA_WORK"})${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export LD_LIBRARY_PATH
 
 broker_pid=
@@ -40,14 +40,28 @@ stop_broker() {
 }
 trap stop_broker EXIT
 
+listeners_on_port() {
+  ss -Hltn "sport = :$PORT" | wc -l
+}
+
 start_broker() { # log, extra overrides...
   local log=$1
   shift
+  # The broker's listener sets SO_REUSEADDR, which .NET on Linux turns into SO_REUSEPORT as well:
+  # a second process would bind the same port and the kernel would split connections between them.
+  if [ "$(listeners_on_port)" -ne 0 ]; then
+    echo "port $PORT is already in use; choose another with PORT=..." >&2
+    exit 1
+  fi
   rm -rf "$DATA"
   "$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$DATA" "$@" >"$log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 100); do
-    grep -q 'started' "$log" && return 0
+    if grep -q 'started' "$log"; then
+      [ "$(listeners_on_port)" -eq 1 ] && return 0
+      echo "more than one listener on port $PORT" >&2
+      exit 1
+    fi
     sleep 0.1
   done
   echo "broker did not start; see $log" >&2
@@ -65,6 +79,9 @@ run_scenario() { # name records record-size zero-copy
     "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic bench --records "$records" --record-size "$size" \
       --partitions 1 --acks 1 --linger-ms 5 --batch-size 1000000 --compression none --create-topic \
       --broker-pid "$broker_pid" | tee "$RESULTS/$tag.log" | grep -E '^(RESULT|broker|  broker|client|machine)'
+    if [ "$(listeners_on_port)" -ne 1 ]; then
+      echo "WARNING: another listener appeared on port $PORT during $tag: discard this run" | tee -a "$RESULTS/$tag.log"
+    fi
     stop_broker
   done
 }
