@@ -8,7 +8,8 @@
 # Before each measured run the fresh broker gets a short warm-up load (its JIT tiers up), so the
 # numbers are steady state; the first second of a cold broker is several times slower.
 # Usage: tools/Benchmark/run-scenarios.sh [results-dir]   (default /tmp/ks-bench-results)
-# Environment: REPEATS (3), PORT (19392; must be free), DATA (/tmp/ks-bench-$PORT), LIBRDKAFKA_WORK (build-librdkafka.sh's work dir), BROKER (a broker program built elsewhere; default: build
+# Environment: NICE (0; a negative value, as root, keeps a busy shared machine's other work from
+# taking most of the 2 cores during a run), REPEATS (3), PORT (19392; must be free), DATA (/tmp/ks-bench-$PORT), LIBRDKAFKA_WORK (build-librdkafka.sh's work dir), BROKER (a broker program built elsewhere; default: build
 # src/Broker and use it).
 # Needs: .local-feed/ with the librdkafka.redist stand-in (see test.sh); the consumer needs
 # librdkafka >= 2.1, which build-librdkafka.sh builds (Debian's 2.0.2 is too old for it).
@@ -16,6 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 RESULTS=${1:-/tmp/ks-bench-results}
 REPEATS=${REPEATS:-3}
+NICE=${NICE:-0}
 PORT=${PORT:-19392}
 DATA=${DATA:-/tmp/ks-bench-$PORT}
 BROKER=${BROKER:-}
@@ -54,7 +56,7 @@ start_broker() { # log, extra overrides...
     exit 1
   fi
   rm -rf "$DATA"
-  "$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$DATA" "$@" >"$log" 2>&1 &
+  nice -n "$NICE" "$BROKER" --override "listeners=PLAINTEXT://127.0.0.1:$PORT" --override "log.dirs=$DATA" "$@" >"$log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 100); do
     if grep -q 'started' "$log"; then
@@ -74,9 +76,9 @@ run_scenario() { # name records record-size zero-copy
     local tag="$name-zerocopy-$zero_copy-run$run"
     start_broker "$RESULTS/$tag.broker.log" --override "kafkasharp.fetch.zero.copy=$zero_copy"
     echo "== $tag"
-    "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic warmup --records $((records / 10)) --record-size "$size" \
+    nice -n "$NICE" "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic warmup --records $((records / 10)) --record-size "$size" \
       --create-topic >"$RESULTS/$tag.warmup.log"
-    "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic bench --records "$records" --record-size "$size" \
+    nice -n "$NICE" "$BENCH" both --bootstrap "127.0.0.1:$PORT" --topic bench --records "$records" --record-size "$size" \
       --partitions 1 --acks 1 --linger-ms 5 --batch-size 1000000 --compression none --create-topic \
       --broker-pid "$broker_pid" | tee "$RESULTS/$tag.log" | grep -E '^(RESULT|broker|  broker|client|machine)'
     if [ "$(listeners_on_port)" -ne 1 ]; then
