@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every KafkaSharp test on a fresh Debian machine, installing what the tests need first:
-#   1. Debian packages (librdkafka-dev: the native library Confluent.Kafka loads; kcat; lz4/zstd; strace)
+#   1. Debian packages (kcat and its librdkafka; lz4/zstd/zlib/openssl headers and a C toolchain to build
+#      librdkafka; strace)
 #   2. the librdkafka.redist stand-in package, packed into .local-feed/ BEFORE any restore (NuGet.config
-#      maps that package id to .local-feed only, so restoring the compat tests fails until it exists)
+#      maps that package id to .local-feed only, so restoring the compat tests fails until it exists). It
+#      carries librdkafka 2.12.0, compiled once per machine by tools/librdkafka-redist-standin/build-native.sh
+#      (Debian's 2.0.2 cannot serve Confluent.Kafka's consumer).
 #   3. the node clients (`npm ci` in compat-tests/node, exact versions from package-lock.json)
 #   4. one Release build of KafkaSharp.sln
 #   5. dotnet test: tests/Protocol.Tests, tests/Storage.Tests, tests/Broker.Tests and
@@ -21,7 +24,7 @@ rm -rf "$RESULTS"
 mkdir -p "$LOGS"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-APT_PACKAGES=(librdkafka-dev kcat libzstd-dev liblz4-dev strace)
+APT_PACKAGES=(librdkafka-dev kcat libzstd-dev liblz4-dev strace zlib1g-dev libssl-dev build-essential pkg-config)
 DOTNET_TEST_PROJECTS=(
   tests/Protocol.Tests/KafkaSharp.Protocol.Tests.csproj
   tests/Storage.Tests/KafkaSharp.Storage.Tests.csproj
@@ -76,9 +79,22 @@ require_tools() {
 }
 
 pack_librdkafka_standin() {
-  note "packing the librdkafka.redist stand-in into .local-feed/"
+  note "building the librdkafka.redist stand-in into .local-feed/ (native librdkafka: once per machine)"
+  if ! timeout "$SETUP_TIMEOUT" tools/librdkafka-redist-standin/build-native.sh >"$LOGS/standin-native.log" 2>&1; then
+    setup_failed "librdkafka native build" "$LOGS/standin-native.log"
+    return
+  fi
   if ! timeout "$SETUP_TIMEOUT" dotnet pack tools/librdkafka-redist-standin/librdkafka.redist.csproj -c Release -o "$ROOT/.local-feed" >"$LOGS/standin-pack.log" 2>&1; then
     setup_failed "librdkafka.redist stand-in" "$LOGS/standin-pack.log"
+    return
+  fi
+  # NuGet never re-extracts a package version it has cached: drop a cached stand-in that differs from this one.
+  local packages cached
+  packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
+  cached="${packages%/}/librdkafka.redist/2.15.1"
+  if [ -d "$cached" ] && ! cmp -s "$cached/runtimes/linux-x64/native/librdkafka.so" tools/librdkafka-redist-standin/obj/native/librdkafka.so; then
+    note "removing an outdated cached librdkafka.redist stand-in from $cached"
+    rm -rf "$cached"
   fi
 }
 
