@@ -99,9 +99,10 @@ internal abstract unsafe class AbstractIndex : IDisposable
     /// <summary>fsyncs the file; on Linux that also writes pages dirtied through the mapping.</summary>
     public void Flush() => RandomAccess.FlushToDisk(_file);
 
+    /// <summary>Renames the file, replacing any file of that name.</summary>
     public void RenameTo(string path)
     {
-        File.Move(Path, path);
+        File.Move(Path, path, overwrite: true);
         Path = path;
     }
 

@@ -16,7 +16,7 @@ public enum CleanupPolicy
 {
     Delete = 1,
 
-    /// <summary>Accepted and stored; KafkaSharp does not compact logs yet.</summary>
+    /// <summary>The log cleaner keeps only the latest record of each key (<see cref="Cleaner.LogCleaner"/>).</summary>
     Compact = 2,
 }
 
@@ -35,6 +35,13 @@ public sealed record LogConfig
 
     /// <summary><c>segment.ms</c>: a segment is rolled once its first batch is this old.</summary>
     public long SegmentMs { get; init; } = 7 * 24 * 3_600_000L;
+
+    /// <summary>
+    /// The age at which a segment rolls: <c>segment.ms</c>, or <c>max.compaction.lag.ms</c> when a
+    /// compacted topic sets it lower, so that the active segment becomes cleanable in time (as Kafka).
+    /// </summary>
+    public long MaxSegmentMs =>
+        (CleanupPolicy & CleanupPolicy.Compact) != 0 && MaxCompactionLagMs > 0 ? Math.Min(MaxCompactionLagMs, SegmentMs) : SegmentMs;
 
     /// <summary><c>segment.jitter.ms</c>: the most by which a time-based roll happens early, chosen per segment.</summary>
     public long SegmentJitterMs { get; init; }
@@ -71,6 +78,18 @@ public sealed record LogConfig
 
     /// <summary><c>cleanup.policy</c>.</summary>
     public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
+
+    /// <summary><c>delete.retention.ms</c>: how long a compacted topic keeps a tombstone after the cleaner first kept it.</summary>
+    public long DeleteRetentionMs { get; init; } = 24 * 3_600_000L;
+
+    /// <summary><c>min.cleanable.dirty.ratio</c>: share of a compacted log not yet cleaned above which the cleaner picks it.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary><c>min.compaction.lag.ms</c>: records younger than this stay uncompacted.</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary><c>max.compaction.lag.ms</c>: records older than this are compacted even below the dirty ratio.</summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
 
     /// <summary><c>file.delete.delay.ms</c>: how long deleted segment files stay readable for fetches in flight.</summary>
     public long FileDeleteDelayMs { get; init; } = 60_000L;

@@ -7,7 +7,13 @@ namespace KafkaSharp.Storage;
 /// Opens a partition directory at startup and brings it to a consistent state (Kafka's LogLoader).
 /// <list type="bullet">
 /// <item>Leftovers are removed: <c>*.deleted</c> files whose delay had not passed, <c>*.tmp</c>
-/// files of interrupted checkpoints, and index files without a <c>.log</c>.</item>
+/// files of interrupted checkpoints, <c>*.cleaned</c> files of an interrupted cleaner pass (the
+/// segments they were cleaned from are all still there), and index files without a <c>.log</c>.</item>
+/// <item>A cleaned segment that was being swapped in (<c>*.log.swap</c>) replaces every segment
+/// whose base offset lies in its offset range (the ones it was cleaned from that were not yet
+/// renamed to <c>.deleted</c>); its indexes are rebuilt. An old segment past that range (cleaning
+/// removed all its records) holds only later offsets, so keeping it leaves a valid log, merely
+/// less compacted.</item>
 /// <item>After a clean shutdown nothing is scanned but the batch headers after the active
 /// segment's last index entry (to find the log end offset).</item>
 /// <item>After a crash every segment from the one holding the recovery point on is validated batch
@@ -26,7 +32,8 @@ internal static class LogLoader
     public static LoadedLog Load(string directory, LogConfig config, bool hadCleanShutdown, long recoveryPoint,
         long logStartOffsetCheckpoint, long nowMs, Action<string> report)
     {
-        var baseOffsets = RemoveLeftoversAndListSegments(directory, report);
+        var baseOffsets = RemoveLeftoversAndListSegments(directory, report, out var swapBaseOffsets);
+        CompleteSwaps(directory, config, nowMs, swapBaseOffsets, baseOffsets, report);
         var segments = new List<LogSegment>(baseOffsets.Count);
         var indexesExisted = new List<bool>(baseOffsets.Count);
         try
@@ -150,11 +157,16 @@ internal static class LogLoader
         return found;
     }
 
-    /// <summary>Deletes what an interrupted operation left and returns the base offsets of the segments, ascending.</summary>
-    private static List<long> RemoveLeftoversAndListSegments(string directory, Action<string> report)
+    /// <summary>
+    /// Deletes what an interrupted operation left and returns the base offsets of the segments,
+    /// ascending, and in <paramref name="swapBaseOffsets"/> those of <c>.log.swap</c> files. Index
+    /// <c>.swap</c> files are deleted: the swap's log may be renamed before them, and indexes are rebuilt.
+    /// </summary>
+    private static List<long> RemoveLeftoversAndListSegments(string directory, Action<string> report, out List<long> swapBaseOffsets)
     {
         var baseOffsets = new List<long>();
         var indexFiles = new List<(string Path, long BaseOffset)>();
+        swapBaseOffsets = [];
         foreach (string path in Directory.EnumerateFiles(directory))
         {
             string name = Path.GetFileName(path);
@@ -162,6 +174,26 @@ internal static class LogLoader
                 name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal))
             {
                 File.Delete(path);
+                continue;
+            }
+            if (name.EndsWith(LogSegment.CleanedSuffix, StringComparison.Ordinal))
+            {
+                report($"{path}: deleted, left by an interrupted log cleaner pass");
+                File.Delete(path);
+                continue;
+            }
+            if (name.EndsWith(LogSegment.SwapSuffix, StringComparison.Ordinal))
+            {
+                string swapped = name[..^LogSegment.SwapSuffix.Length];
+                if (Path.GetExtension(swapped) == LogSegment.LogSuffix &&
+                    TryParseBaseOffset(Path.GetFileNameWithoutExtension(swapped), out long swapBaseOffset))
+                {
+                    swapBaseOffsets.Add(swapBaseOffset);
+                }
+                else
+                {
+                    File.Delete(path);
+                }
                 continue;
             }
             string extension = Path.GetExtension(name);
@@ -188,6 +220,49 @@ internal static class LogLoader
         }
         baseOffsets.Sort();
         return baseOffsets;
+    }
+
+    /// <summary>
+    /// Finishes the log cleaner's swaps interrupted by a crash (Kafka's swap-file recovery): each
+    /// <c>.log.swap</c> segment is validated and indexed, the segments it replaces are deleted, and
+    /// it takes its plain name.
+    /// </summary>
+    private static void CompleteSwaps(string directory, LogConfig config, long nowMs, List<long> swapBaseOffsets,
+        List<long> baseOffsets, Action<string> report)
+    {
+        swapBaseOffsets.Sort();
+        foreach (long baseOffset in swapBaseOffsets)
+        {
+            long nextOffset;
+            using (var swap = LogSegment.Open(directory, baseOffset, config, nowMs, out _, LogSegment.SwapSuffix))
+            {
+                (_, nextOffset) = swap.Recover(config);
+                swap.OnBecomeInactive();
+                swap.Flush();
+            }
+            long rangeEnd = Math.Max(nextOffset, baseOffset + 1);
+            for (int i = baseOffsets.Count - 1; i >= 0; i--)
+            {
+                long replaced = baseOffsets[i];
+                if (replaced >= baseOffset && replaced < rangeEnd)
+                {
+                    File.Delete(Path.Combine(directory, LogSegment.FileName(replaced, LogSegment.LogSuffix)));
+                    File.Delete(Path.Combine(directory, LogSegment.FileName(replaced, OffsetIndex.Suffix)));
+                    File.Delete(Path.Combine(directory, LogSegment.FileName(replaced, TimeIndex.Suffix)));
+                    baseOffsets.RemoveAt(i);
+                }
+            }
+            foreach (string suffix in (ReadOnlySpan<string>)[LogSegment.LogSuffix, OffsetIndex.Suffix, TimeIndex.Suffix])
+            {
+                string path = Path.Combine(directory, LogSegment.FileName(baseOffset, suffix));
+                File.Move(path + LogSegment.SwapSuffix, path, overwrite: true);
+            }
+            AtomicFile.FlushDirectory(directory);
+            baseOffsets.Add(baseOffset);
+            baseOffsets.Sort();
+            report($"{Path.Combine(directory, LogSegment.FileName(baseOffset, LogSegment.LogSuffix))}: " +
+                $"interrupted log cleaner swap completed; it replaces the segments in offsets [{baseOffset}, {rangeEnd})");
+        }
     }
 
     private static bool TryParseBaseOffset(string name, out long baseOffset)

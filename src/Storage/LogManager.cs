@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KafkaSharp.Protocol.Primitives;
 using KafkaSharp.Storage.Checkpoints;
+using KafkaSharp.Storage.Cleaner;
 
 namespace KafkaSharp.Storage;
 
@@ -12,6 +13,7 @@ namespace KafkaSharp.Storage;
 ///   .kafka_cleanshutdown                present only after a clean stop
 ///   recovery-point-offset-checkpoint    per partition: everything below is fsynced
 ///   log-start-offset-checkpoint         per partition: the log start offset
+///   cleaner-offset-checkpoint           per compacted partition: where its uncleaned (dirty) section starts
 ///   __kafkasharp_topics.json            topic names, ids, partition counts, configs (TopicMetadataStore)
 ///   &lt;topic&gt;-&lt;partition&gt;/
 ///     partition.metadata                the topic id
@@ -19,7 +21,9 @@ namespace KafkaSharp.Storage;
 /// </code>
 /// <see cref="Open"/> loads every partition log (recovering after a crash), then runs retention
 /// every <c>log.retention.check.interval.ms</c>, checkpoints every
-/// <c>log.flush.offset.checkpoint.interval.ms</c>, and fsyncs through <see cref="FlushPolicy"/>.
+/// <c>log.flush.offset.checkpoint.interval.ms</c>, fsyncs through <see cref="FlushPolicy"/>, and
+/// compacts logs with <c>cleanup.policy=compact</c> through its <see cref="Cleaner"/> (a background
+/// thread when <c>log.cleaner.enable</c>).
 /// <see cref="DisposeAsync"/> is the clean shutdown: flush, checkpoint, close, write the marker.
 /// </summary>
 public sealed class LogManager : IAsyncDisposable
@@ -55,9 +59,13 @@ public sealed class LogManager : IAsyncDisposable
         _fileDeleteScheduler = new FileDeleteScheduler(time, report);
         _recoveryPointCheckpoint = new OffsetCheckpointFile(Path.Combine(config.LogDirectory, OffsetCheckpointFile.RecoveryPointFileName));
         _logStartOffsetCheckpoint = new OffsetCheckpointFile(Path.Combine(config.LogDirectory, OffsetCheckpointFile.LogStartOffsetFileName));
+        Cleaner = new LogCleaner(this, config, time, report);
     }
 
     public LogManagerConfig Config { get; }
+
+    /// <summary>The log cleaner: compacts logs in the background, or one log on request (<see cref="LogCleaner.Clean"/>).</summary>
+    public LogCleaner Cleaner { get; }
 
     /// <summary>True when the previous run stopped cleanly, so no log was recovered at <see cref="Open"/>.</summary>
     public bool HadCleanShutdown { get; private set; }
@@ -202,10 +210,13 @@ public sealed class LogManager : IAsyncDisposable
     {
         lock (_createLock)
         {
-            if (!_logs.TryRemove(topicPartition, out var log))
+            if (!_logs.TryGetValue(topicPartition, out var log))
             {
                 return false;
             }
+            Cleaner.AbortAndPauseCleaning(topicPartition);
+            _logs.TryRemove(topicPartition, out _);
+            Cleaner.RemoveLog(topicPartition);
             string deletedDirectory = Path.Combine(Config.LogDirectory, $"{topicPartition}.{Guid.NewGuid():N}{DeletedDirectorySuffix}");
             log.MarkDeleted(deletedDirectory);
             AtomicFile.FlushDirectory(Config.LogDirectory);
@@ -226,7 +237,10 @@ public sealed class LogManager : IAsyncDisposable
         }
     }
 
-    /// <summary>One retention pass over every log (what the background task runs); returns the segments deleted.</summary>
+    /// <summary>
+    /// One retention pass over every log (what the background task runs); returns the segments
+    /// deleted. A log the cleaner is rewriting at that moment is left for the next pass.
+    /// </summary>
     public int CleanupLogs()
     {
         int deleted = 0;
@@ -234,7 +248,7 @@ public sealed class LogManager : IAsyncDisposable
         {
             try
             {
-                deleted += log.DeleteOldSegments();
+                deleted += Cleaner.DeleteOldSegments(log);
             }
             catch (IOException e)
             {
@@ -288,6 +302,7 @@ public sealed class LogManager : IAsyncDisposable
         StartPeriodic("flush scheduler", FlushDirtyLogs, initialDelayMs, Config.FlushSchedulerIntervalMs);
         StartPeriodic("recovery point checkpoint", CheckpointRecoveryPoints, initialDelayMs, Config.FlushOffsetCheckpointIntervalMs);
         StartPeriodic("log start offset checkpoint", CheckpointLogStartOffsets, initialDelayMs, Config.FlushStartOffsetCheckpointIntervalMs);
+        Cleaner.Start();
     }
 
     private void StartPeriodic(string name, Action action, long initialDelayMs, long periodMs)
@@ -340,6 +355,7 @@ public sealed class LogManager : IAsyncDisposable
         }
         _stopping.Cancel();
         await Task.WhenAll(_backgroundTasks).ConfigureAwait(false);
+        await Cleaner.StopAsync().ConfigureAwait(false);
         await _flushPolicy.DisposeAsync().ConfigureAwait(false);
         bool flushed = false;
         try

@@ -21,6 +21,21 @@ public sealed record LogManagerConfig(string LogDirectory)
     /// <summary><c>log.initial.task.delay.ms</c>: delay before the first retention and checkpoint runs.</summary>
     public long InitialTaskDelayMs { get; init; } = 30_000L;
 
+    /// <summary><c>log.cleaner.enable</c>: run the background log cleaner, which compacts topics with <c>cleanup.policy=compact</c>.</summary>
+    public bool CleanerEnable { get; init; } = true;
+
+    /// <summary><c>log.cleaner.backoff.ms</c>: how long the cleaner waits when no log needs cleaning.</summary>
+    public long CleanerBackoffMs { get; init; } = 15_000L;
+
+    /// <summary><c>log.cleaner.dedupe.buffer.size</c>: memory for the cleaner's key -> offset map (24 bytes per key).</summary>
+    public long CleanerDedupeBufferSize { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary><c>log.cleaner.io.buffer.size</c>: memory for the cleaner's read and write buffers (half each).</summary>
+    public int CleanerIoBufferSize { get; init; } = 512 * 1024;
+
+    /// <summary><c>log.cleaner.io.buffer.load.factor</c>: how full the key -> offset map may get.</summary>
+    public double CleanerIoBufferLoadFactor { get; init; } = 0.9;
+
     /// <summary>
     /// KafkaSharp's durable mode: the high watermark only covers fsynced data, so a producer's
     /// acks=all response (waiting on <see cref="PartitionLog.WaitForHighWatermarkAsync"/>) means the

@@ -22,6 +22,12 @@ internal sealed class LogSegment : IDisposable
     /// <summary>Added to each file name of a deleted segment until <c>file.delete.delay.ms</c> has passed.</summary>
     public const string DeletedSuffix = ".deleted";
 
+    /// <summary>Added to each file name of a segment the log cleaner is writing.</summary>
+    public const string CleanedSuffix = ".cleaned";
+
+    /// <summary>Added to each file name of a cleaned segment while it replaces the segments it was cleaned from.</summary>
+    public const string SwapSuffix = ".swap";
+
     private const int MaxDecompressedBytes = 1 << 30;
 
     private readonly FileStream _log;
@@ -34,14 +40,14 @@ internal sealed class LogSegment : IDisposable
     private TimestampOffset _maxTimestampSoFar;
     private long _rollingBasedTimestamp = -1;
 
-    private LogSegment(string directory, long baseOffset, FileStream log, long createdMs, long rollJitterMs)
+    private LogSegment(string directory, long baseOffset, FileStream log, long createdMs, long rollJitterMs, string fileSuffix)
     {
         BaseOffset = baseOffset;
         _log = log;
         LogPath = log.Name;
         _size = checked((int)RandomAccess.GetLength(log.SafeFileHandle));
-        OffsetIndex = new OffsetIndex(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix)), baseOffset);
-        TimeIndex = new TimeIndex(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix)), baseOffset);
+        OffsetIndex = new OffsetIndex(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix + fileSuffix)), baseOffset);
+        TimeIndex = new TimeIndex(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix + fileSuffix)), baseOffset);
         _maxTimestampSoFar = TimeIndex.LastEntry;
         _createdMs = createdMs;
         _rollJitterMs = rollJitterMs;
@@ -67,17 +73,21 @@ internal sealed class LogSegment : IDisposable
     public long LargestTimestamp =>
         _maxTimestampSoFar.Timestamp >= 0
             ? _maxTimestampSoFar.Timestamp
-            : new DateTimeOffset(File.GetLastWriteTimeUtc(LogPath)).ToUnixTimeMilliseconds();
+            : new DateTimeOffset(LastModifiedUtc).ToUnixTimeMilliseconds();
 
     public static string FileName(long offset, string suffix) => offset.ToString("D20", CultureInfo.InvariantCulture) + suffix;
 
-    /// <summary>Creates the files of a new, empty segment, replacing leftovers of an earlier attempt at the same offset.</summary>
-    public static LogSegment Create(string directory, long baseOffset, LogConfig config, long nowMs)
+    /// <summary>
+    /// Creates the files of a new, empty segment, replacing leftovers of an earlier attempt at the same
+    /// offset. <paramref name="fileSuffix"/> follows each file's name (the log cleaner writes
+    /// <c>.cleaned</c> segments, see <see cref="ChangeFileSuffixes"/>).
+    /// </summary>
+    public static LogSegment Create(string directory, long baseOffset, LogConfig config, long nowMs, string fileSuffix = "")
     {
-        File.Delete(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix)));
-        File.Delete(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix)));
-        var log = OpenLogFile(Path.Combine(directory, FileName(baseOffset, LogSuffix)), FileMode.Create);
-        var segment = new LogSegment(directory, baseOffset, log, nowMs, RollJitter(config));
+        File.Delete(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix + fileSuffix)));
+        File.Delete(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix + fileSuffix)));
+        var log = OpenLogFile(Path.Combine(directory, FileName(baseOffset, LogSuffix + fileSuffix)), FileMode.Create);
+        var segment = new LogSegment(directory, baseOffset, log, nowMs, RollJitter(config), fileSuffix);
         segment.OffsetIndex.Resize(config.SegmentIndexBytes);
         segment.TimeIndex.Resize(config.SegmentIndexBytes);
         return segment;
@@ -87,17 +97,17 @@ internal sealed class LogSegment : IDisposable
     /// Opens an existing segment with its indexes as they are on disk (missing ones are created
     /// empty; <paramref name="indexesExisted"/> tells). Loading decides whether they can be trusted.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, LogConfig config, long nowMs, out bool indexesExisted)
+    public static LogSegment Open(string directory, long baseOffset, LogConfig config, long nowMs, out bool indexesExisted, string fileSuffix = "")
     {
-        indexesExisted = File.Exists(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix))) &&
-            File.Exists(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix)));
-        var log = OpenLogFile(Path.Combine(directory, FileName(baseOffset, LogSuffix)), FileMode.Open);
+        indexesExisted = File.Exists(Path.Combine(directory, FileName(baseOffset, OffsetIndex.Suffix + fileSuffix))) &&
+            File.Exists(Path.Combine(directory, FileName(baseOffset, TimeIndex.Suffix + fileSuffix)));
+        var log = OpenLogFile(Path.Combine(directory, FileName(baseOffset, LogSuffix + fileSuffix)), FileMode.Open);
         if (RandomAccess.GetLength(log.SafeFileHandle) > int.MaxValue)
         {
             log.Dispose();
             throw new InvalidDataException($"Segment {log.Name} is larger than 2 GiB");
         }
-        return new LogSegment(directory, baseOffset, log, nowMs, RollJitter(config));
+        return new LogSegment(directory, baseOffset, log, nowMs, RollJitter(config), fileSuffix);
     }
 
     // Asynchronous: SendPacketsElement (sendfile for fetch) accepts only async FileStreams; on Linux
@@ -106,7 +116,7 @@ internal sealed class LogSegment : IDisposable
         new(path, mode, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, FileOptions.Asynchronous);
 
     private static long RollJitter(LogConfig config) =>
-        config.SegmentJitterMs <= 0 ? 0 : Random.Shared.NextInt64(Math.Min(config.SegmentJitterMs, config.SegmentMs));
+        config.SegmentJitterMs <= 0 ? 0 : Random.Shared.NextInt64(Math.Min(config.SegmentJitterMs, config.MaxSegmentMs));
 
     /// <summary>
     /// Writes <paramref name="batches"/> (whole batches, offsets already assigned) at the end with one
@@ -160,7 +170,7 @@ internal sealed class LogSegment : IDisposable
         }
         long timeWaited = _rollingBasedTimestamp >= 0 ? maxTimestampInMessages - _rollingBasedTimestamp : nowMs - _createdMs;
         return size > (long)config.SegmentBytes - messagesSize
-            || timeWaited > config.SegmentMs - _rollJitterMs
+            || timeWaited > config.MaxSegmentMs - _rollJitterMs
             || OffsetIndex.MaxEntries - OffsetIndex.Entries < batchCount
             || TimeIndex.IsFull
             || lastOffset - BaseOffset > int.MaxValue;
@@ -452,14 +462,41 @@ internal sealed class LogSegment : IDisposable
         TimeIndex.Flush();
     }
 
-    /// <summary>Renames the files to <c>*.deleted</c>; open handles (and fetches using them) keep working.</summary>
-    public void RenameToDeleted()
+    /// <summary>
+    /// Renames the files to <c>*.deleted</c>; open handles (and fetches using them) keep working. An
+    /// older deleted segment at the same base offset (the log cleaner reuses base offsets) is
+    /// replaced: its open handles keep working too.
+    /// </summary>
+    public void RenameToDeleted() => ChangeFileSuffixes("", DeletedSuffix);
+
+    /// <summary>
+    /// Renames the log file, then both indexes, from names ending in <paramref name="oldSuffix"/> to
+    /// names ending in <paramref name="newSuffix"/>, replacing files of those names (Kafka's
+    /// changeFileSuffixes). The log goes first: recovery pairs a leftover index with its log by name.
+    /// </summary>
+    public void ChangeFileSuffixes(string oldSuffix, string newSuffix)
     {
-        string deletedLogPath = LogPath + DeletedSuffix;
-        File.Move(LogPath, deletedLogPath);
-        LogPath = deletedLogPath;
-        OffsetIndex.RenameTo(OffsetIndex.Path + DeletedSuffix);
-        TimeIndex.RenameTo(TimeIndex.Path + DeletedSuffix);
+        string logPath = ReplaceSuffix(LogPath, oldSuffix, newSuffix);
+        File.Move(LogPath, logPath, overwrite: true);
+        LogPath = logPath;
+        OffsetIndex.RenameTo(ReplaceSuffix(OffsetIndex.Path, oldSuffix, newSuffix));
+        TimeIndex.RenameTo(ReplaceSuffix(TimeIndex.Path, oldSuffix, newSuffix));
+    }
+
+    private static string ReplaceSuffix(string path, string oldSuffix, string newSuffix)
+    {
+        if (!path.EndsWith(oldSuffix, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{path} does not end with '{oldSuffix}'");
+        }
+        return path[..^oldSuffix.Length] + newSuffix;
+    }
+
+    /// <summary>The log file's modification time (what retention falls back to when no batch has a timestamp).</summary>
+    public DateTime LastModifiedUtc
+    {
+        get => File.GetLastWriteTimeUtc(LogPath);
+        set => File.SetLastWriteTimeUtc(LogPath, value);
     }
 
     /// <summary>Removes the files; open handles stay usable until <see cref="Dispose"/>.</summary>

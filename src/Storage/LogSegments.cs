@@ -60,11 +60,20 @@ internal sealed class LogSegments
         return index < 0 ? null : segments[index];
     }
 
-    /// <summary>The segment after the one starting at <paramref name="baseOffset"/>, or <c>null</c> after the active one.</summary>
+    /// <summary>
+    /// The segment after the one starting at <paramref name="baseOffset"/>, or <c>null</c> after the
+    /// active one. If the log cleaner has since merged that segment into one starting earlier, the
+    /// merged segment: it holds the offsets of the old one and those after them.
+    /// </summary>
     public LogSegment? HigherSegment(long baseOffset)
     {
         var segments = Snapshot;
-        int index = FloorIndex(segments, baseOffset) + 1;
+        int index = FloorIndex(segments, baseOffset);
+        if (index >= 0 && segments[index].BaseOffset != baseOffset)
+        {
+            return segments[index];
+        }
+        index++;
         return index < segments.Length ? segments[index] : null;
     }
 
@@ -90,6 +99,25 @@ internal sealed class LogSegments
             throw new InvalidOperationException($"Segment {segment.BaseOffset} does not follow {segments[^1].BaseOffset}");
         }
         Volatile.Write(ref _segments, [.. segments, segment]);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="replacement"/> in place of the <paramref name="count"/> segments from
+    /// <paramref name="index"/> on (never the active one): the log cleaner's swap. Readers see either
+    /// the old segments or the new one, never a mix.
+    /// </summary>
+    public void Replace(int index, int count, LogSegment replacement)
+    {
+        var segments = Snapshot;
+        if (index < 0 || count <= 0 || index + count >= segments.Length)
+        {
+            throw new InvalidOperationException("Only segments before the active one are replaced");
+        }
+        if (replacement.BaseOffset != segments[index].BaseOffset)
+        {
+            throw new InvalidOperationException($"Segment {replacement.BaseOffset} cannot replace segments from {segments[index].BaseOffset}");
+        }
+        Volatile.Write(ref _segments, [.. segments.AsSpan(0, index), replacement, .. segments.AsSpan(index + count)]);
     }
 
     /// <summary>Drops the oldest <paramref name="count"/> segments (never the active one).</summary>

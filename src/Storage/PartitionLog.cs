@@ -405,6 +405,52 @@ public sealed class PartitionLog
     }
 
     /// <summary>
+    /// The log cleaner's swap (Kafka's replaceSegments): <paramref name="cleaned"/>, a flushed segment
+    /// whose files end in <c>.cleaned</c>, replaces <paramref name="oldSegments"/>, consecutive
+    /// segments before the active one starting at the same base offset. Under the partition lock:
+    /// the cleaned files become <c>.swap</c>, the segment list is replaced at once (fetches see either
+    /// the old segments or the new one), the old files become <c>.deleted</c> (deleted and closed after
+    /// <c>file.delete.delay.ms</c>, so fetches holding them finish), and the <c>.swap</c> suffix is
+    /// dropped. A crash at any step is completed or rolled back by <see cref="LogLoader"/>. False, with
+    /// nothing changed, when the old segments are no longer all in the log (retention or
+    /// DeleteRecords removed some meanwhile) or the log is closed.
+    /// </summary>
+    internal bool ReplaceSegments(LogSegment[] oldSegments, LogSegment cleaned)
+    {
+        lock (_flushLock)
+        {
+            lock (_lock)
+            {
+                var segments = _segments.Snapshot;
+                int index = Array.IndexOf(segments, oldSegments[0]);
+                if (_closed || index < 0 || index + oldSegments.Length >= segments.Length)
+                {
+                    return false;
+                }
+                for (int i = 1; i < oldSegments.Length; i++)
+                {
+                    if (!ReferenceEquals(segments[index + i], oldSegments[i]))
+                    {
+                        return false;
+                    }
+                }
+                cleaned.ChangeFileSuffixes(LogSegment.CleanedSuffix, LogSegment.SwapSuffix);
+                AtomicFile.FlushDirectory(Directory);
+                _segments.Replace(index, oldSegments.Length, cleaned);
+                var config = Config;
+                foreach (var segment in oldSegments)
+                {
+                    segment.RenameToDeleted();
+                    _fileDeleteScheduler.Schedule(segment.DeleteFiles, segment.Dispose, config.FileDeleteDelayMs);
+                }
+                cleaned.ChangeFileSuffixes(LogSegment.SwapSuffix, "");
+                AtomicFile.FlushDirectory(Directory);
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
     /// fsyncs every segment written since the recovery point, then advances the recovery point (and,
     /// in durable mode, the high watermark) to the log end offset read before the fsync.
     /// </summary>

@@ -5,7 +5,7 @@ namespace KafkaSharp.Storage;
 /// <summary>
 /// Every topic config of Kafka 4.x with its default, type, documentation and broker-wide synonym,
 /// for CreateTopics/AlterConfigs validation (<see cref="LogConfig.TryCreate"/>) and DescribeConfigs.
-/// Configs that storage does not act on (replication, tiered storage, compaction tuning) are
+/// Configs that storage does not act on (replication, tiered storage) are
 /// validated and kept, so clients that set them are not refused.
 /// </summary>
 public static class TopicConfigs
@@ -15,7 +15,7 @@ public static class TopicConfigs
     public static IReadOnlyList<TopicConfigDefinition> All { get; } =
     [
         new("cleanup.policy", TopicConfigType.List, "delete", "log.cleanup.policy",
-            "Comma-separated retention policies: delete (drop old segments by time and size) and/or compact (keep the latest record per key). Compaction is not implemented by KafkaSharp yet; the value is kept.",
+            "Comma-separated retention policies: delete (drop old segments by time and size) and/or compact (keep the latest record per key).",
             (c, v) => c with { CleanupPolicy = ParseCleanupPolicy((string[])v) }, validValues: ["compact", "delete"]),
         new("compression.type", TopicConfigType.String, "producer", "compression.type",
             "The codec batches are stored with: producer keeps what the producer sent, uncompressed stores them plain, or one of gzip, snappy, lz4, zstd.",
@@ -30,8 +30,8 @@ public static class TopicConfigs
             "Compression level when compression.type is zstd.",
             (c, v) => c with { CompressionZstdLevel = (int)v }, atLeast: -131072, atMost: 22),
         new("delete.retention.ms", TopicConfigType.Long, "86400000", "log.cleaner.delete.retention.ms",
-            "How long tombstones are kept in compacted topics (compaction is not implemented yet).",
-            null, atLeast: 0),
+            "How long the log cleaner keeps a tombstone (a record with a null value) of a compacted topic after it first kept it; consumers reading from the start within this time see the delete.",
+            (c, v) => c with { DeleteRetentionMs = (long)v }, atLeast: 0),
         new("file.delete.delay.ms", TopicConfigType.Long, "60000", "log.segment.delete.delay.ms",
             "How long a deleted segment's files stay on disk, so fetches already reading them can finish.",
             (c, v) => c with { FileDeleteDelayMs = (long)v }, atLeast: 0),
@@ -57,8 +57,8 @@ public static class TopicConfigs
             "Local time limit for tiered topics; -2 means retention.ms. Tiered storage is not supported; the value is kept.",
             null, atLeast: -2),
         new("max.compaction.lag.ms", TopicConfigType.Long, long.MaxValue.ToString(), "log.cleaner.max.compaction.lag.ms",
-            "Longest time a record stays uncompacted (compaction is not implemented yet).",
-            null, atLeast: 1),
+            "Longest time a record of a compacted topic stays uncompacted: the log is cleaned even below min.cleanable.dirty.ratio, and the active segment rolls at this age.",
+            (c, v) => c with { MaxCompactionLagMs = (long)v }, atLeast: 1),
         new("max.message.bytes", TopicConfigType.Int, "1048588", "message.max.bytes",
             "The largest record batch the topic accepts, after compression.",
             (c, v) => c with { MaxMessageBytes = (int)v }, atLeast: 0),
@@ -73,11 +73,11 @@ public static class TopicConfigs
             (c, v) => c with { MessageTimestampType = (string)v == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime },
             validValues: ["CreateTime", "LogAppendTime"]),
         new("min.cleanable.dirty.ratio", TopicConfigType.Double, "0.5", "log.cleaner.min.cleanable.ratio",
-            "Share of a compacted log that must be uncompacted before the cleaner runs (compaction is not implemented yet).",
-            null, atLeast: 0, atMost: 1),
+            "Share of a compacted log that must be uncompacted before the log cleaner picks it.",
+            (c, v) => c with { MinCleanableDirtyRatio = (double)v }, atLeast: 0, atMost: 1),
         new("min.compaction.lag.ms", TopicConfigType.Long, "0", "log.cleaner.min.compaction.lag.ms",
-            "Shortest time a record stays uncompacted (compaction is not implemented yet).",
-            null, atLeast: 0),
+            "Shortest time a record of a compacted topic stays uncompacted: segments with younger records are not cleaned.",
+            (c, v) => c with { MinCompactionLagMs = (long)v }, atLeast: 0),
         new("min.insync.replicas", TopicConfigType.Int, "1", "min.insync.replicas",
             "Replicas that must have a batch before an acks=all produce succeeds.",
             (c, v) => c with { MinInSyncReplicas = (int)v }, atLeast: 1),
