@@ -1,6 +1,8 @@
 using KafkaSharp.Broker.Partitions;
 using KafkaSharp.Protocol;
+using KafkaSharp.Protocol.Primitives;
 using KafkaSharp.Protocol.Records;
+using KafkaSharp.Storage;
 
 namespace KafkaSharp.Broker.Tests.Partitions;
 
@@ -104,6 +106,35 @@ public class ReplicaManagerTests
         Assert.Equal(9, RecordBatchHeader.LastOffsetDelta(storedBatch));
         Assert.Equal(RecordBatchHeader.MaxTimestamp(batch), RecordBatchHeader.MaxTimestamp(storedBatch));
         Assert.Equal(expected, RecordsOf(storedBatch));
+    }
+
+    [Fact]
+    public async Task Acks_all_in_durable_mode_waits_for_the_fsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("ks-durable-").FullName;
+        try
+        {
+            var time = new ManualTimeProvider();
+            await using var logs = LogManager.Open(new LogManagerConfig(directory) { DurableHighWatermark = true },
+                new Dictionary<string, LogConfig>(), time);
+            var purgatory = new FetchPurgatory(time);
+            var replicas = new ReplicaManager(logs, purgatory, time);
+            var log = logs.GetOrCreateLog(new TopicPartition("orders", 0), KafkaUuid.NewRandom(), LogConfig.Default);
+            using var builder = new RecordBatchBuilder();
+            builder.Append(time.NowMs, [1], [2]);
+
+            var result = replicas.AppendRecords(log, builder.Build(), requiredAcks: -1, false, false);
+            var acks = await replicas.WaitForAcksAsync(log, result.Info.LastOffset, TimeSpan.FromSeconds(30), default);
+
+            Assert.True(result.IsSuccess);
+            Assert.Equal(ErrorCode.None, acks);
+            Assert.Equal(1, log.HighWatermark);
+            Assert.Equal(1, log.RecoveryPoint);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static List<string> RecordsOf(byte[] batch)
