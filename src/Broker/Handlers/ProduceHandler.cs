@@ -64,7 +64,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         if (request.TransactionalId is null && HasTransactionalRecords(request))
         {
             // Kafka answers the whole request so, even with acks=0.
-            return ErrorResponse(request, version, ErrorCode.TransactionalIdAuthorizationFailed);
+            return ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed);
         }
         var topics = context.Services.Topics;
         var replicas = context.Services.Replicas;
@@ -241,7 +241,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
     }
 
     /// <summary>Kafka's ProduceRequest.getErrorResponse: every partition with the same error.</summary>
-    private static ProduceResponse ErrorResponse(ProduceRequest request, short version, ErrorCode error)
+    private static ProduceResponse ErrorResponse(ProduceRequest request, ErrorCode error)
     {
         var response = new ProduceResponse { Responses = new(request.TopicData.Count) };
         foreach (var topicData in request.TopicData)
