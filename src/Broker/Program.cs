@@ -3,7 +3,6 @@ using KafkaSharp.Broker;
 using KafkaSharp.Broker.Config;
 using KafkaSharp.Broker.Network;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 /// <summary>
 /// <c>kafkasharp [--config server.properties] [--override name=value]... [--log-level level]</c>.
@@ -30,10 +29,7 @@ internal static partial class Program
             return exitCode;
         }
 
-        using var loggerFactory = LoggerFactory.Create(logging => logging
-            .SetMinimumLevel(logLevel)
-            .AddConsole(console => console.FormatterName = KafkaLogFormatter.FormatterName)
-            .AddConsoleFormatter<KafkaLogFormatter, ConsoleFormatterOptions>());
+        using var loggerFactory = new ConsoleLoggerFactory(logLevel);
         var logger = loggerFactory.CreateLogger("KafkaSharp");
 
         KafkaServer server;
