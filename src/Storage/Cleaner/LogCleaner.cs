@@ -95,7 +95,14 @@ public sealed class LogCleaner
             }
             try
             {
-                CleanLog(cleanable, nowMs);
+                var stats = CleanLog(cleanable, nowMs);
+                if (stats.EndOffset <= cleanable.FirstDirtyOffset)
+                {
+                    // The first dirty batch alone has more keys than the offset map holds: passes would repeat forever.
+                    _manager.MarkUncleanable(cleanable.Log.TopicPartition);
+                    _report($"Cleaning {cleanable.Log} made no progress from offset {cleanable.FirstDirtyOffset}: " +
+                        "log.cleaner.dedupe.buffer.size is too small for one batch; it is not cleaned again until restart");
+                }
             }
             catch (LogCleaningAbortedException)
             {

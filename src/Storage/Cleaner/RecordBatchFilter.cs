@@ -84,9 +84,10 @@ internal sealed class RecordBatchFilter
         bool hasDeleteHorizon = (RecordBatchHeader.Attributes(batch) & RecordBatchHeader.DeleteHorizonFlag) != 0;
         bool retainTombstones = !hasDeleteHorizon || _currentTimeMs < baseTimestamp;
         int recordCount = payload.RecordCount;
-        if (recordCount < 0)
+        if (recordCount < 0 || recordCount > payload.Records.Length)
         {
-            throw new InvalidDataException($"The batch at offset {baseOffset} has a negative record count");
+            // Every record takes several bytes: a count beyond the payload's size is corrupt (and must not size an array).
+            throw new InvalidDataException($"The batch at offset {baseOffset} claims {recordCount} records in {payload.Records.Length} bytes");
         }
         if (_retained.Length < recordCount)
         {
