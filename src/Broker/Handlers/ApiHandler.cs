@@ -60,7 +60,8 @@ public abstract class ApiHandler
     /// <summary>
     /// The versions ApiVersions announces. Normally <see cref="Versions"/>; wider only where Kafka
     /// itself announces versions it rejects (Produce 0-2, KAFKA-18659: librdkafka picks
-    /// compression from the lowest announced Produce version).
+    /// compression from the lowest announced Produce version). It may only extend below
+    /// <see cref="Versions"/>; the registry refuses any other difference at start.
     /// </summary>
     public virtual ApiVersionRange AdvertisedVersions => Versions;
 
