@@ -38,7 +38,9 @@ public sealed class DeleteTopicTests(NoAutoCreateBrokerFixture broker)
         WaitUntilUnknown(admin, topic);
         await KafkaClients.CreateTopicAsync(broker.BootstrapServers, topic, partitions: 1);
 
-        var secondLife = TestRecord.CreateBatch(3, 1, "second life", 1_800_000_000_000);
+        // Other records than the first life's, still with past timestamps: Kafka 4 rejects CreateTime more than
+        // message.timestamp.after.max.ms (1 hour) ahead.
+        var secondLife = TestRecord.CreateBatch(3, 1, "second life", 1_700_000_100_000);
         var offsets = KafkaClients.ProduceAll(KafkaClients.ProducerConfig(broker.BootstrapServers), topic, secondLife);
         Assert.Equal([0L, 1, 2], offsets);
         RecordAssert.PartitionsEqual(secondLife, PartitionReader.ReadToEnd(broker.BootstrapServers, topic, 1, TimeSpan.FromSeconds(30)));
