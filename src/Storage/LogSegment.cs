@@ -472,7 +472,7 @@ internal sealed class LogSegment : IDisposable
     /// <summary>
     /// Renames the log file, then both indexes, from names ending in <paramref name="oldSuffix"/> to
     /// names ending in <paramref name="newSuffix"/>, replacing files of those names (Kafka's
-    /// changeFileSuffixes). The log goes first: recovery pairs a leftover index with its log by name.
+    /// changeFileSuffixes). Not atomic as a whole: <see cref="LogLoader"/> handles a crash between renames.
     /// </summary>
     public void ChangeFileSuffixes(string oldSuffix, string newSuffix)
     {

@@ -63,7 +63,7 @@ public sealed class LogCleaner
         lock (_compactorLock)
         {
             long nowMs = NowMs();
-            var cleanable = _manager.BeginCleaning(log, nowMs);
+            var cleanable = _manager.BeginCleaning(log, IsCurrent, nowMs);
             if (cleanable is null)
             {
                 return null;
@@ -88,7 +88,16 @@ public sealed class LogCleaner
         lock (_compactorLock)
         {
             long nowMs = NowMs();
-            var cleanable = _manager.GrabFilthiestCompactedLog(_logs.Logs, nowMs);
+            LogToClean? cleanable;
+            try
+            {
+                cleanable = _manager.GrabFilthiestCompactedLog(_logs.Logs, IsCurrent, nowMs);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _report($"Choosing a log to clean failed: {e.Message}");
+                return false;
+            }
             if (cleanable is null)
             {
                 return false;
@@ -223,6 +232,8 @@ public sealed class LogCleaner
     }
 
     private bool LogExists(TopicPartition topicPartition) => _logs.GetLog(topicPartition) is not null;
+
+    private bool IsCurrent(PartitionLog log) => ReferenceEquals(_logs.GetLog(log.TopicPartition), log);
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 }

@@ -48,7 +48,12 @@ internal sealed class LogCleanerManager
     /// <c>min.cleanable.dirty.ratio</c>, or with records older than <c>max.compaction.lag.ms</c>, and
     /// marks it in progress (Kafka's grabFilthiestCompactedLog). <c>null</c> when none qualifies.
     /// </summary>
-    public LogToClean? GrabFilthiestCompactedLog(IEnumerable<PartitionLog> logs, long nowMs)
+    /// <param name="isCurrent">
+    /// Whether a log is still the log manager's log of its partition, checked under the lock that
+    /// deletion's <see cref="AbortAndPauseCleaning"/> takes: a log deleted after
+    /// <paramref name="logs"/> was listed is never picked.
+    /// </param>
+    public LogToClean? GrabFilthiestCompactedLog(IEnumerable<PartitionLog> logs, Func<PartitionLog, bool> isCurrent, long nowMs)
     {
         lock (_lock)
         {
@@ -56,7 +61,7 @@ internal sealed class LogCleanerManager
             foreach (var log in logs)
             {
                 if ((log.Config.CleanupPolicy & CleanupPolicy.Compact) == 0 || _states.ContainsKey(log.TopicPartition) ||
-                    _uncleanable.Contains(log.TopicPartition))
+                    _uncleanable.Contains(log.TopicPartition) || !isCurrent(log))
                 {
                     continue;
                 }
@@ -81,9 +86,10 @@ internal sealed class LogCleanerManager
 
     /// <summary>
     /// Marks <paramref name="log"/> in progress for a pass requested directly (whatever its dirty
-    /// ratio), waiting while retention works on it. <c>null</c> when it is paused for deletion.
+    /// ratio), waiting while retention works on it. <c>null</c> when it is paused for deletion or
+    /// no longer current (see <see cref="GrabFilthiestCompactedLog"/>).
     /// </summary>
-    public LogToClean? BeginCleaning(PartitionLog log, long nowMs)
+    public LogToClean? BeginCleaning(PartitionLog log, Func<PartitionLog, bool> isCurrent, long nowMs)
     {
         lock (_lock)
         {
@@ -94,6 +100,10 @@ internal sealed class LogCleanerManager
                     return null;
                 }
                 Monitor.Wait(_lock);
+            }
+            if (!isCurrent(log))
+            {
+                return null;
             }
             _states[log.TopicPartition] = LogCleaningState.InProgress;
             return CleanableOffsets(log, nowMs);

@@ -13,7 +13,7 @@ public class LogCleanerManagerTests
         var log = context.CreateLog();
         var partition = CleanerTestContext.Partition;
         var manager = new LogCleanerManager(context.Directory.Path, context.Reports.Add);
-        Assert.NotNull(manager.BeginCleaning(log, context.Time.NowMs));
+        Assert.NotNull(manager.BeginCleaning(log, _ => true, context.Time.NowMs));
         Assert.False(manager.TryBeginRetention(partition));
 
         var abort = Task.Run(() => manager.AbortAndPauseCleaning(partition));
@@ -26,9 +26,9 @@ public class LogCleanerManagerTests
         await abort;
 
         Assert.Null(manager.Checkpoint(partition)); // an aborted pass records nothing
-        Assert.Null(manager.BeginCleaning(log, context.Time.NowMs));
+        Assert.Null(manager.BeginCleaning(log, _ => true, context.Time.NowMs));
         Assert.False(manager.TryBeginRetention(partition));
-        Assert.Null(manager.GrabFilthiestCompactedLog([log], context.Time.NowMs));
+        Assert.Null(manager.GrabFilthiestCompactedLog([log], _ => true, context.Time.NowMs));
         manager.RemoveLog(partition, _ => false);
         Assert.True(manager.TryBeginRetention(partition));
     }
