@@ -67,7 +67,10 @@ public static class KafkaClients
     {
         var offsets = new long[records.Count];
         var errors = new ConcurrentQueue<string>();
-        using var producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+        var clientErrors = new ConcurrentQueue<string>();
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(config)
+            .SetErrorHandler((_, error) => clientErrors.Enqueue($"{(error.IsFatal ? "fatal " : "")}{error.Code}: {error.Reason}"))
+            .Build();
         for (var index = 0; index < records.Count; index++)
         {
             var record = records[index];
@@ -110,8 +113,9 @@ public static class KafkaClients
         }
 
         var undelivered = producer.Flush(TimeSpan.FromSeconds(90));
-        Assert.True(undelivered == 0, $"{undelivered} records still undelivered after 90 s");
-        Assert.True(errors.IsEmpty, $"{errors.Count} delivery errors, first: {string.Join("; ", errors.Take(5))}");
+        var clientErrorText = clientErrors.IsEmpty ? "" : $". Client errors: {string.Join("; ", clientErrors.Take(5))}";
+        Assert.True(undelivered == 0, $"{undelivered} records still undelivered after 90 s{clientErrorText}");
+        Assert.True(errors.IsEmpty, $"{errors.Count} delivery errors, first: {string.Join("; ", errors.Take(5))}{clientErrorText}");
         return offsets;
     }
 }
