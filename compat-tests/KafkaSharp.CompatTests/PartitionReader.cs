@@ -8,7 +8,11 @@ namespace KafkaSharp.CompatTests;
 public static class PartitionReader
 {
     /// <summary>Reads every partition from its beginning until the consumer reports the partition's end.</summary>
-    public static List<ConsumeResult<byte[]?, byte[]?>>[] ReadToEnd(string bootstrapServers, string topic, int partitions, TimeSpan timeout)
+    public static List<ConsumeResult<byte[]?, byte[]?>>[] ReadToEnd(string bootstrapServers, string topic, int partitions, TimeSpan timeout) =>
+        ReadToEnd(bootstrapServers, topic, partitions, Offset.Beginning, timeout);
+
+    /// <summary>Reads every partition from <paramref name="start"/> until the consumer reports the partition's end.</summary>
+    public static List<ConsumeResult<byte[]?, byte[]?>>[] ReadToEnd(string bootstrapServers, string topic, int partitions, Offset start, TimeSpan timeout)
     {
         var clientErrors = new ConcurrentQueue<string>();
         var config = new ConsumerConfig
@@ -23,7 +27,7 @@ public static class PartitionReader
             .SetErrorHandler((_, error) => clientErrors.Enqueue($"{error.Code}: {error.Reason}"))
             .SetLogHandler((_, log) => clientErrors.Enqueue($"log {log.Level} {log.Facility}: {log.Message}"))
             .Build();
-        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, start)));
 
         var results = new List<ConsumeResult<byte[]?, byte[]?>>[partitions];
         for (var p = 0; p < partitions; p++)
