@@ -18,12 +18,14 @@ namespace KafkaSharp.Storage;
 ///   &lt;topic&gt;-&lt;partition&gt;/
 ///     partition.metadata                the topic id
 ///     00000000000000000000.log / .index / .timeindex
+///     00000000000000001234.snapshot     idempotent producers' state at that offset (ProducerStateManager)
 /// </code>
 /// <see cref="Open"/> loads every partition log (recovering after a crash), then runs retention
 /// every <c>log.retention.check.interval.ms</c>, checkpoints every
 /// <c>log.flush.offset.checkpoint.interval.ms</c>, fsyncs through <see cref="FlushPolicy"/>, and
 /// compacts logs with <c>cleanup.policy=compact</c> through its <see cref="Cleaner"/> (a background
-/// thread when <c>log.cleaner.enable</c>).
+/// thread when <c>log.cleaner.enable</c>), and forgets idle producers every
+/// <c>producer.id.expiration.check.interval.ms</c>.
 /// <see cref="DisposeAsync"/> is the clean shutdown: flush, checkpoint, close, write the marker.
 /// </summary>
 public sealed class LogManager : IAsyncDisposable
@@ -140,7 +142,7 @@ public sealed class LogManager : IAsyncDisposable
             var config = topicConfigs.GetValueOrDefault(topicPartition.Topic) ?? Config.DefaultLogConfig;
             var log = PartitionLog.Load(topicPartition, topicId, partitionDirectory, config, HadCleanShutdown,
                 recoveryPoints.GetValueOrDefault(topicPartition), logStartOffsets.GetValueOrDefault(topicPartition),
-                _time, _flushPolicy, _fileDeleteScheduler, _highWatermarkAdvanced, _report);
+                Config.ProducerIdExpirationMs, _time, _flushPolicy, _fileDeleteScheduler, _highWatermarkAdvanced, _report);
             _logs[topicPartition] = log;
         }
         CheckpointLogOffsets();
@@ -195,7 +197,7 @@ public sealed class LogManager : IAsyncDisposable
             PartitionMetadataFile.Write(directory, topicId);
             AtomicFile.FlushDirectory(Config.LogDirectory);
             var log = PartitionLog.Load(topicPartition, topicId, directory, config, hadCleanShutdown: false,
-                recoveryPoint: 0, logStartOffset: 0, _time, _flushPolicy, _fileDeleteScheduler, _highWatermarkAdvanced, _report);
+                recoveryPoint: 0, logStartOffset: 0, Config.ProducerIdExpirationMs, _time, _flushPolicy, _fileDeleteScheduler, _highWatermarkAdvanced, _report);
             _logs[topicPartition] = log;
             return log;
         }
@@ -258,6 +260,17 @@ public sealed class LogManager : IAsyncDisposable
         return deleted;
     }
 
+    /// <summary>Forgets, in every log, the producers idle for <c>producer.id.expiration.ms</c> (what the background task runs); returns how many.</summary>
+    public int RemoveExpiredProducers()
+    {
+        int removed = 0;
+        foreach (var log in _logs.Values)
+        {
+            removed += log.RemoveExpiredProducers();
+        }
+        return removed;
+    }
+
     /// <summary>Asks the flusher to fsync every log whose <c>flush.ms</c> has passed.</summary>
     public void FlushDirtyLogs()
     {
@@ -302,6 +315,8 @@ public sealed class LogManager : IAsyncDisposable
         StartPeriodic("flush scheduler", FlushDirtyLogs, initialDelayMs, Config.FlushSchedulerIntervalMs);
         StartPeriodic("recovery point checkpoint", CheckpointRecoveryPoints, initialDelayMs, Config.FlushOffsetCheckpointIntervalMs);
         StartPeriodic("log start offset checkpoint", CheckpointLogStartOffsets, initialDelayMs, Config.FlushStartOffsetCheckpointIntervalMs);
+        StartPeriodic("producer id expiration", () => RemoveExpiredProducers(), Config.ProducerIdExpirationCheckIntervalMs,
+            Config.ProducerIdExpirationCheckIntervalMs);
         Cleaner.Start();
     }
 
@@ -339,9 +354,10 @@ public sealed class LogManager : IAsyncDisposable
     }
 
     /// <summary>
-    /// Clean shutdown: stops the background tasks and the flusher, fsyncs every log, writes the
-    /// checkpoints, closes the logs, runs pending deletions and finally writes the clean shutdown
-    /// marker, so the next start skips recovery. If a flush fails the marker is not written.
+    /// Clean shutdown: stops the background tasks and the flusher, fsyncs every log and snapshots its
+    /// producer state, writes the checkpoints, closes the logs, runs pending deletions and finally
+    /// writes the clean shutdown marker, so the next start skips recovery. If a flush or snapshot
+    /// fails the marker is not written.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -363,6 +379,7 @@ public sealed class LogManager : IAsyncDisposable
             foreach (var log in _logs.Values)
             {
                 log.Flush();
+                log.TakeProducerSnapshot();
             }
             CheckpointLogOffsets();
             flushed = true;

@@ -36,6 +36,12 @@ public sealed record LogManagerConfig(string LogDirectory)
     /// <summary><c>log.cleaner.io.buffer.load.factor</c>: how full the key -> offset map may get.</summary>
     public double CleanerIoBufferLoadFactor { get; init; } = 0.9;
 
+    /// <summary><c>producer.id.expiration.ms</c>: how long a partition keeps an idle producer's state (idempotence).</summary>
+    public long ProducerIdExpirationMs { get; init; } = 86_400_000L;
+
+    /// <summary><c>producer.id.expiration.check.interval.ms</c>: how often idle producers are looked for.</summary>
+    public long ProducerIdExpirationCheckIntervalMs { get; init; } = 600_000L;
+
     /// <summary>
     /// KafkaSharp's durable mode: the high watermark only covers fsynced data, so a producer's
     /// acks=all response (waiting on <see cref="PartitionLog.WaitForHighWatermarkAsync"/>) means the

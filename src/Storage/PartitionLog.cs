@@ -16,7 +16,8 @@ namespace KafkaSharp.Storage;
 /// </list>
 /// Appends, rolls, retention and closing take the partition lock. Reads take none: they read the
 /// volatile offsets first, then a snapshot of the copy-on-write segment list, and only touch bytes
-/// that were complete when the offsets were published.
+/// that were complete when the offsets were published. The idempotent producers' state
+/// (<see cref="ProducerStateManager"/>) is checked and updated under the same lock.
 /// </summary>
 public sealed class PartitionLog
 {
@@ -27,6 +28,7 @@ public sealed class PartitionLog
     private readonly FlushPolicy _flushPolicy;
     private readonly FileDeleteScheduler _fileDeleteScheduler;
     private readonly Action<PartitionLog>? _highWatermarkAdvanced;
+    private readonly ProducerStateManager _producerState;
     private LogConfig _config;
     private long _logStartOffset;
     private long _logEndOffset;
@@ -37,11 +39,15 @@ public sealed class PartitionLog
     private bool _closed;
     private TaskCompletionSource _highWatermarkSignal = NewSignal();
 
+    /// <summary>The producer snapshot taken at the last roll, written without fsync; the next flush makes it durable.</summary>
+    private string? _unflushedProducerSnapshot;
+
     /// <summary>1 while a flush request is queued (<see cref="FlushPolicy"/>), so a log is queued once.</summary>
     internal int FlushRequested;
 
     private PartitionLog(TopicPartition topicPartition, KafkaUuid topicId, string directory, LogConfig config, LogLoader.LoadedLog loaded,
-        TimeProvider time, FlushPolicy flushPolicy, FileDeleteScheduler fileDeleteScheduler, Action<PartitionLog>? highWatermarkAdvanced)
+        ProducerStateManager producerState, TimeProvider time, FlushPolicy flushPolicy, FileDeleteScheduler fileDeleteScheduler,
+        Action<PartitionLog>? highWatermarkAdvanced)
     {
         TopicPartition = topicPartition;
         TopicId = topicId;
@@ -52,6 +58,7 @@ public sealed class PartitionLog
         _logEndOffset = loaded.LogEndOffset;
         _highWatermark = loaded.LogEndOffset;
         _recoveryPoint = loaded.RecoveryPoint;
+        _producerState = producerState;
         _time = time;
         _lastFlushMs = NowMs();
         _flushPolicy = flushPolicy;
@@ -84,13 +91,31 @@ public sealed class PartitionLog
 
     internal LogSegments Segments => _segments;
 
+    /// <summary>The idempotent producers' state; use it only under the partition lock (tests read it after appends).</summary>
+    internal ProducerStateManager ProducerState => _producerState;
+
     internal static PartitionLog Load(TopicPartition topicPartition, KafkaUuid topicId, string directory, LogConfig config,
-        bool hadCleanShutdown, long recoveryPoint, long logStartOffset, TimeProvider time, FlushPolicy flushPolicy,
-        FileDeleteScheduler fileDeleteScheduler, Action<PartitionLog>? highWatermarkAdvanced, Action<string> report)
+        bool hadCleanShutdown, long recoveryPoint, long logStartOffset, long producerIdExpirationMs, TimeProvider time,
+        FlushPolicy flushPolicy, FileDeleteScheduler fileDeleteScheduler, Action<PartitionLog>? highWatermarkAdvanced, Action<string> report)
     {
-        var loaded = LogLoader.Load(directory, config, hadCleanShutdown, recoveryPoint, logStartOffset,
-            time.GetUtcNow().ToUnixTimeMilliseconds(), report);
-        return new PartitionLog(topicPartition, topicId, directory, config, loaded, time, flushPolicy, fileDeleteScheduler, highWatermarkAdvanced);
+        long nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var loaded = LogLoader.Load(directory, config, hadCleanShutdown, recoveryPoint, logStartOffset, nowMs, report);
+        ProducerStateManager producerState;
+        try
+        {
+            producerState = ProducerStateManager.Load(directory, loaded.Segments, loaded.LogStartOffset, loaded.LogEndOffset,
+                hadCleanShutdown, producerIdExpirationMs, nowMs, report);
+        }
+        catch (Exception)
+        {
+            foreach (var segment in loaded.Segments)
+            {
+                segment.Dispose();
+            }
+            throw;
+        }
+        return new PartitionLog(topicPartition, topicId, directory, config, loaded, producerState, time, flushPolicy, fileDeleteScheduler,
+            highWatermarkAdvanced);
     }
 
     /// <summary>
@@ -98,8 +123,11 @@ public sealed class PartitionLog
     /// magic-2 batches with correct CRCs) and assigns their offsets in place, in the caller's buffer:
     /// each batch's BaseOffset and PartitionLeaderEpoch are set (the CRC does not cover them); for
     /// a LogAppendTime topic the timestamp type bit and MaxTimestamp are set too and the CRC is
-    /// recomputed. The bytes are then written to the active segment with one write, rolling first
-    /// if they would not fit. Nothing is allocated per record.
+    /// recomputed. Batches with a producer id are checked against the producer's state: a retry of
+    /// a batch already in the log is not written again and the result reports the original batch's
+    /// offsets; an old epoch or a sequence gap refuses the append (see <see cref="ProducerStateManager"/>).
+    /// The bytes are then written to the active segment with one write, rolling first if they would
+    /// not fit. Nothing is allocated per record.
     /// </summary>
     public LogAppendInfo Append(Span<byte> records, int leaderEpoch)
     {
@@ -157,6 +185,15 @@ public sealed class PartitionLog
                 nextOffset += RecordBatchHeader.LastOffsetDelta(batch) + 1L;
                 position += RecordBatchHeader.SizeInBytes(batch);
             }
+            var producerError = _producerState.Validate(records, out var duplicate);
+            if (duplicate is { } original)
+            {
+                return new LogAppendInfo(LogAppendError.None, original.FirstOffset, original.LastOffset, original.Timestamp, _logStartOffset);
+            }
+            if (producerError != LogAppendError.None)
+            {
+                return new LogAppendInfo(producerError, -1, -1, -1, _logStartOffset);
+            }
             var segment = _segments.Active;
             rolled = segment.ShouldRoll(config, records.Length, batchCount, nextOffset - 1, maxTimestamp, nowMs);
             if (rolled)
@@ -164,6 +201,7 @@ public sealed class PartitionLog
                 segment = Roll(config, nowMs);
             }
             segment.Append(records, config.IndexIntervalBytes);
+            _producerState.Update(records);
             Volatile.Write(ref _logEndOffset, nextOffset);
             if (!_flushPolicy.Durable)
             {
@@ -188,7 +226,11 @@ public sealed class PartitionLog
         RecordBatchHeader.SetCrc(batch, RecordBatchHeader.ComputeCrc(batch));
     }
 
-    /// <summary>Starts a new active segment at the log end offset (caller holds the lock).</summary>
+    /// <summary>
+    /// Starts a new active segment at the log end offset and snapshots the producer state there, so
+    /// that recovering the new segment starts from that snapshot (caller holds the lock). The snapshot
+    /// is fsynced by the next flush, as the segments are, rather than under the lock.
+    /// </summary>
     private LogSegment Roll(LogConfig config, long nowMs)
     {
         var previous = _segments.Active;
@@ -196,6 +238,10 @@ public sealed class PartitionLog
         previous.OnBecomeInactive();
         _segments.Add(next);
         Volatile.Write(ref _segmentCreatedSinceFlush, 1);
+        if (_producerState.TakeSnapshot(Directory, _logEndOffset, sync: false) is { } snapshot)
+        {
+            Volatile.Write(ref _unflushedProducerSnapshot, snapshot);
+        }
         return next;
     }
 
@@ -393,6 +439,7 @@ public sealed class PartitionLog
                 }
                 _segments.RemoveOldest(count);
                 Volatile.Write(ref _logStartOffset, Math.Max(_logStartOffset, segments[count].BaseOffset));
+                _producerState.DeleteSnapshotsBelow(Directory, segments[count].BaseOffset);
                 for (int i = 0; i < count; i++)
                 {
                     var segment = segments[i];
@@ -463,6 +510,7 @@ public sealed class PartitionLog
             {
                 return;
             }
+            FlushProducerSnapshot();
             flushedOffset = LogEndOffset;
             long recoveryPoint = RecoveryPoint;
             if (flushedOffset > recoveryPoint)
@@ -499,6 +547,48 @@ public sealed class PartitionLog
             }
         }
         _highWatermarkAdvanced?.Invoke(this);
+    }
+
+    private void FlushProducerSnapshot()
+    {
+        if (Interlocked.Exchange(ref _unflushedProducerSnapshot, null) is not { } snapshot)
+        {
+            return;
+        }
+        try
+        {
+            ProducerSnapshotFile.FlushToDisk(snapshot);
+        }
+        catch (FileNotFoundException)
+        {
+            // Retention deleted it (its segment went) before it was made durable: nothing to keep.
+            return;
+        }
+        AtomicFile.FlushDirectory(Directory);
+    }
+
+    /// <summary>
+    /// Writes and fsyncs a producer state snapshot at the log end offset (clean shutdown, before
+    /// <see cref="Close"/>), so the next start loads the state without reading the log.
+    /// </summary>
+    internal void TakeProducerSnapshot()
+    {
+        lock (_lock)
+        {
+            if (!_closed)
+            {
+                _producerState.TakeSnapshot(Directory, _logEndOffset, sync: true);
+            }
+        }
+    }
+
+    /// <summary>Forgets the producers idle for <c>producer.id.expiration.ms</c>; returns how many.</summary>
+    public int RemoveExpiredProducers()
+    {
+        lock (_lock)
+        {
+            return _producerState.RemoveExpiredProducers(NowMs());
+        }
     }
 
     /// <summary>

@@ -252,7 +252,9 @@ public class LogLoaderTests
 
         await context.ReopenAsync();
 
-        Assert.Equal(["00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex", "partition.metadata"],
+        // The .snapshot is the producer state written at the clean shutdown (ProducerStateManager).
+        Assert.Equal(["00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex",
+            "00000000000000000010.snapshot", "partition.metadata"],
             Directory.GetFiles(directory).Select(Path.GetFileName).Order());
         Assert.False(Directory.Exists(Path.Combine(context.Directory.Path, "gone-0.0123456789abcdef0123456789abcdef-delete")));
         Assert.Null(context.Manager.GetLog(new TopicPartition("gone", 0)));

@@ -42,10 +42,11 @@ internal sealed class LogTestContext : IAsyncDisposable
     public string PartitionDirectory(string topic = "orders", int partition = 0) =>
         Path.Combine(Directory.Path, $"{topic}-{partition}");
 
-    /// <summary>Clean shutdown, then open again.</summary>
-    public async Task ReopenAsync()
+    /// <summary>Clean shutdown, then open again; <paramref name="beforeOpen"/> may change files in between.</summary>
+    public async Task ReopenAsync(Action<string>? beforeOpen = null)
     {
         await Manager.DisposeAsync();
+        beforeOpen?.Invoke(Directory.Path);
         Reports.Clear();
         Manager = OpenManager();
     }

@@ -29,11 +29,13 @@ namespace KafkaSharp.Broker.Handlers;
 /// <see cref="LogAppendValidator"/> (CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE for
 /// <c>max.message.bytes</c>, INVALID_TIMESTAMP) and the log (RECORD_LIST_TOO_LARGE above
 /// <c>segment.bytes</c>).</item>
-/// <item>Producer ids: idempotent batches (producer id set, not transactional) are appended without
-/// sequence checks. Kafka accepts any sequence from a producer it has no state for, which is every
-/// producer here; duplicate detection and sequence checks need the producer state that comes with
-/// InitProducerId. Transactional batches are refused as Kafka refuses them without a transaction that
-/// holds the partition: with no transactional id, the whole request gets
+/// <item>Producer ids: idempotent batches (producer id set, not transactional) are checked against the
+/// partition's producer state (Storage's ProducerStateManager): a retry of one of the producer's last
+/// five batches succeeds with the original batch's offsets (and its MaxTimestamp as LogAppendTimeMs)
+/// without being appended again; an older epoch gets INVALID_PRODUCER_EPOCH, a sequence gap or a new
+/// epoch not starting at 0 OUT_OF_ORDER_SEQUENCE_NUMBER, both with the log start offset and no
+/// message, as Kafka answers. Transactional batches are refused as Kafka refuses them without a
+/// transaction that holds the partition: with no transactional id, the whole request gets
 /// TRANSACTIONAL_ID_AUTHORIZATION_FAILED; with one, INVALID_PRODUCER_ID_MAPPING (the coordinator's
 /// answer for a transactional id it does not know).</item>
 /// <item>acks=0: no response; if any partition failed, the connection is closed instead, so the
@@ -136,6 +138,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
                 partitionResponse.ErrorCode = (short)result.Error;
                 if (!result.IsSuccess)
                 {
+                    partitionResponse.LogStartOffset = result.Info.LogStartOffset;
                     anyError = true;
                     notLeader |= result.Error == ErrorCode.NotLeaderOrFollower;
                     if (version >= 8)

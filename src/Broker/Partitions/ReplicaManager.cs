@@ -108,6 +108,9 @@ public sealed class ReplicaManager(LogManager logs, FetchPurgatory fetchPurgator
             LogAppendError.RecordBatchTooLarge => PartitionAppendResult.Failed(ErrorCode.RecordListTooLarge,
                 $"The size of the record batch in the append to {topicPartition} exceeds the segment size {config.SegmentBytes}"),
             LogAppendError.CorruptRecords => PartitionAppendResult.Failed(ErrorCode.CorruptMessage),
+            // Kafka sends no message with these, but the log start offset.
+            LogAppendError.InvalidProducerEpoch => new PartitionAppendResult(ErrorCode.InvalidProducerEpoch, null, null, info),
+            LogAppendError.OutOfOrderSequence => new PartitionAppendResult(ErrorCode.OutOfOrderSequenceNumber, null, null, info),
             // Deleted or closed meanwhile: no longer hosted here, so clients refresh metadata.
             _ => PartitionAppendResult.Failed(ErrorCode.NotLeaderOrFollower),
         };
