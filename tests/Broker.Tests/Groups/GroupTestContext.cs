@@ -1,6 +1,8 @@
 using KafkaSharp.Broker.Config;
 using KafkaSharp.Broker.Groups;
+using KafkaSharp.Broker.Handlers;
 using KafkaSharp.Broker.Metadata;
+using KafkaSharp.Broker.Tests.Network;
 using KafkaSharp.Broker.Tests.Partitions;
 using KafkaSharp.Protocol;
 using KafkaSharp.Protocol.Messages;
@@ -52,6 +54,21 @@ internal sealed class GroupTestContext : IAsyncDisposable
     public TopicRegistry Topics { get; private set; } = null!;
 
     public GroupCoordinator Coordinator { get; private set; } = null!;
+
+    /// <summary>The broker's services around the coordinator, for calling handlers.</summary>
+    public BrokerServices Services => new()
+    {
+        Config = Config,
+        ClusterId = "test-cluster",
+        LoggerFactory = NullLoggerFactory.Instance,
+        ApiVersions = new ApiVersionsRegistry([]),
+        Time = Time,
+        Topics = Topics,
+        Groups = Coordinator,
+    };
+
+    public RequestContext HandlerContext(ApiKey apiKey, short version, string clientId = "client") =>
+        new(TestConnections.Info(), Services) { ApiKey = apiKey, ApiVersion = version, ClientId = clientId };
 
     /// <summary>Stops the coordinator and storage cleanly and opens both again over the same directory.</summary>
     public async Task RestartAsync(bool startLoading = true)
