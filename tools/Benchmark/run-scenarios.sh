@@ -8,7 +8,7 @@
 # Before each measured run the fresh broker gets a short warm-up load (its JIT tiers up), so the
 # numbers are steady state; the first second of a cold broker is several times slower.
 # Usage: tools/Benchmark/run-scenarios.sh [results-dir]   (default /tmp/ks-bench-results)
-# Environment: NICE (0; a negative value, as root, keeps a busy shared machine's other work from
+# Environment: SCENARIOS ("small large"), NICE (0; a negative value, as root, keeps a busy shared machine's other work from
 # taking most of the 2 cores during a run), REPEATS (3), PORT (19392; must be free), DATA (/tmp/ks-bench-$PORT), LIBRDKAFKA_WORK (build-librdkafka.sh's work dir), BROKER (a broker program built elsewhere; default: build
 # src/Broker and use it).
 # Needs: .local-feed/ with the librdkafka.redist stand-in (see test.sh); the consumer needs
@@ -88,9 +88,21 @@ run_scenario() { # name records record-size zero-copy
   done
 }
 
-run_scenario small 2000000 100 true
-run_scenario small 2000000 100 false
-run_scenario large 200000 16384 true
-run_scenario large 200000 16384 false
+for scenario in ${SCENARIOS:-small large}; do
+  case $scenario in
+    small)
+      run_scenario small 2000000 100 true
+      run_scenario small 2000000 100 false
+      ;;
+    large)
+      run_scenario large 200000 16384 true
+      run_scenario large 200000 16384 false
+      ;;
+    *)
+      echo "unknown scenario $scenario (small, large)" >&2
+      exit 1
+      ;;
+  esac
+done
 grep -H '^RESULT' "$RESULTS"/*.log >"$RESULTS/summary.txt"
 echo "summary: $RESULTS/summary.txt"
