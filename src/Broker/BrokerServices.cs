@@ -3,6 +3,7 @@ using KafkaSharp.Broker.Groups;
 using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Broker.Network;
 using KafkaSharp.Broker.Partitions;
+using KafkaSharp.Broker.Transactions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaSharp.Broker;
@@ -36,6 +37,9 @@ public sealed class BrokerServices
 
     /// <summary>The group coordinator (consumer groups and committed offsets); set by <see cref="KafkaServer"/>.</summary>
     public GroupCoordinator Groups { get; init; } = null!;
+
+    /// <summary>Producer ids for InitProducerId (idempotent producers); set by <see cref="KafkaServer"/>.</summary>
+    public ProducerIdManager ProducerIds { get; init; } = null!;
 
     /// <summary>The listeners as bound (real ports); set once the sockets are bound, before any request arrives.</summary>
     public IReadOnlyList<BoundListener> Listeners { get; internal set; } = [];

@@ -4,6 +4,7 @@ using KafkaSharp.Broker.Handlers;
 using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Broker.Network;
 using KafkaSharp.Broker.Partitions;
+using KafkaSharp.Broker.Transactions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaSharp.Broker;
@@ -37,6 +38,7 @@ public sealed partial class KafkaServer : IAsyncDisposable
     {
         var logger = loggerFactory.CreateLogger<KafkaServer>();
         var clusterId = MetaProperties.LoadOrCreate(config.LogDirs, config.NodeId);
+        var producerIds = ProducerIdManager.Open(config.LogDirs[0], loggerFactory.CreateLogger<ProducerIdManager>());
         var fetchPurgatory = new FetchPurgatory(TimeProvider.System);
         var topics = TopicRegistry.Open(config, loggerFactory, highWatermarkAdvanced: fetchPurgatory.OnHighWatermarkAdvanced);
         var services = new BrokerServices
@@ -48,6 +50,7 @@ public sealed partial class KafkaServer : IAsyncDisposable
             Topics = topics,
             Replicas = new ReplicaManager(topics.Logs, fetchPurgatory, TimeProvider.System),
             Groups = GroupCoordinator.Start(config, topics, loggerFactory),
+            ProducerIds = producerIds,
         };
         SocketServer socketServer;
         try
@@ -92,6 +95,7 @@ public sealed partial class KafkaServer : IAsyncDisposable
         new DescribeGroupsHandler(),
         new DeleteGroupsHandler(),
         new OffsetDeleteHandler(),
+        new InitProducerIdHandler(),
     ];
 
     /// <summary>

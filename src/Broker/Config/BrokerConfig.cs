@@ -74,6 +74,9 @@ public sealed class BrokerConfig
         OffsetsRetentionCheckIntervalMs = GetLong(BrokerConfigs.OffsetsRetentionCheckIntervalMs)!.Value;
         OffsetsCommitTimeoutMs = GetInt(BrokerConfigs.OffsetsCommitTimeoutMs);
         OffsetsLoadBufferSize = GetInt(BrokerConfigs.OffsetsLoadBufferSize);
+        ProducerIdExpirationMs = GetInt(BrokerConfigs.ProducerIdExpirationMs);
+        ProducerIdExpirationCheckIntervalMs = GetInt(BrokerConfigs.ProducerIdExpirationCheckIntervalMs);
+        TransactionMaxTimeoutMs = GetInt(BrokerConfigs.TransactionMaxTimeoutMs);
         FetchZeroCopy = GetBoolean(BrokerConfigs.FetchZeroCopy);
     }
 
@@ -161,6 +164,12 @@ public sealed class BrokerConfig
     public int OffsetsCommitTimeoutMs { get; }
 
     public int OffsetsLoadBufferSize { get; }
+
+    public int ProducerIdExpirationMs { get; }
+
+    public int ProducerIdExpirationCheckIntervalMs { get; }
+
+    public int TransactionMaxTimeoutMs { get; }
 
     public bool FetchZeroCopy { get; }
 

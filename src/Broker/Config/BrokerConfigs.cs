@@ -131,6 +131,16 @@ public static class BrokerConfigs
     public static readonly ConfigDefinition OffsetsLoadBufferSize = new("offsets.load.buffer.size", ConfigType.Int, "5242880",
         "The bytes read at a time when loading __consumer_offsets at start.", atLeast: 1);
 
+    public static readonly ConfigDefinition ProducerIdExpirationMs = new("producer.id.expiration.ms", ConfigType.Int, "86400000",
+        "How long a partition keeps the state of an idempotent producer that has not written to it (measured from its last batch's timestamp).",
+        atLeast: 1);
+
+    public static readonly ConfigDefinition ProducerIdExpirationCheckIntervalMs = new("producer.id.expiration.check.interval.ms", ConfigType.Int,
+        "600000", "How often partitions look for producers to expire by producer.id.expiration.ms.", atLeast: 1);
+
+    public static readonly ConfigDefinition TransactionMaxTimeoutMs = new("transaction.max.timeout.ms", ConfigType.Int, "900000",
+        "The largest transaction timeout InitProducerId accepts (INVALID_TRANSACTION_TIMEOUT above it).", atLeast: 1);
+
     public static readonly ConfigDefinition FetchZeroCopy = new(OwnPrefix + "fetch.zero.copy", ConfigType.Boolean, "true",
         "Send fetched records from the segment files with sendfile(2). When false, records are copied once into a pooled buffer, as a TLS listener must.");
 
@@ -145,7 +155,8 @@ public static class BrokerConfigs
         LogMessageTimestampType, CompressionType, MinInsyncReplicas, OffsetsTopicNumPartitions,
         OffsetsRetentionMinutes, GroupInitialRebalanceDelayMs, GroupMinSessionTimeoutMs,
         GroupMaxSessionTimeoutMs, GroupMaxSize, OffsetMetadataMaxBytes, OffsetsRetentionCheckIntervalMs,
-        OffsetsCommitTimeoutMs, OffsetsLoadBufferSize, FetchZeroCopy,
+        OffsetsCommitTimeoutMs, OffsetsLoadBufferSize, ProducerIdExpirationMs, ProducerIdExpirationCheckIntervalMs,
+        TransactionMaxTimeoutMs, FetchZeroCopy,
     ];
 
     private static readonly FrozenDictionary<string, ConfigDefinition> ByName =

@@ -94,6 +94,8 @@ public sealed partial class TopicRegistry : IAsyncDisposable
         {
             DefaultLogConfig = defaults.LogConfig,
             RetentionCheckIntervalMs = config.LogRetentionCheckIntervalMs,
+            ProducerIdExpirationMs = config.ProducerIdExpirationMs,
+            ProducerIdExpirationCheckIntervalMs = config.ProducerIdExpirationCheckIntervalMs,
         };
         var logs = LogManager.Open(logManagerConfig, topicConfigs, time, line => LogStorageReport(logger, line), highWatermarkAdvanced);
         try
