@@ -1,11 +1,12 @@
 using KafkaSharp.Protocol;
 using KafkaSharp.Protocol.Messages;
 using KafkaSharp.Protocol.Records;
+using Xunit.Abstractions;
 
 namespace KafkaSharp.Broker.Tests.Partitions;
 
 /// <summary>Produce requests from idempotent producers, end to end through the handler (the state itself: Storage's ProducerStateManagerTests).</summary>
-public class IdempotentProduceTests
+public class IdempotentProduceTests(ITestOutputHelper output)
 {
     private const long ProducerId = 1000;
 
@@ -102,5 +103,40 @@ public class IdempotentProduceTests
 
         Assert.Null(response);
         Assert.True(requestContext.CloseConnection);
+    }
+
+    [Fact]
+    public async Task Sequence_checks_allocate_nothing_per_record_nor_per_batch_of_a_known_producer()
+    {
+        await using var context = new BrokerTestContext();
+        context.CreateTopic("allocations");
+        var requestContext = context.Context(ApiKey.Produce, 9);
+        int sequence = 0;
+
+        long plain = Measure(10, idempotent: false);
+        long small = Measure(10, idempotent: true);
+        long large = Measure(1000, idempotent: true);
+
+        output.WriteLine($"produce: {plain} B (10 records, no producer id), {small} B (10 records, idempotent), {large} B (1000 records, idempotent)");
+        Assert.True(small - plain < 64, $"idempotent: {small} bytes, plain: {plain}");
+        Assert.True(large - small < 512, $"idempotent: {small} bytes for 10 records, {large} for 1000");
+
+        long Measure(int records, bool idempotent)
+        {
+            long bytes = long.MaxValue;
+            for (int round = 0; round < 20; round++)
+            {
+                var batch = idempotent ? ProducerBatch(context, sequence, records) : context.Batch(records);
+                sequence += idempotent ? records : 0;
+                var request = BrokerTestContext.ProduceRequest("allocations", 0, batch, acks: 1);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                var pending = context.Produce.HandleAsync(requestContext, request, default);
+                long after = GC.GetAllocatedBytesForCurrentThread();
+                Assert.True(pending.IsCompletedSuccessfully);
+                Assert.Equal((short)ErrorCode.None, pending.Result!.Responses[0].PartitionResponses[0].ErrorCode);
+                bytes = Math.Min(bytes, after - before);
+            }
+            return bytes;
+        }
     }
 }
