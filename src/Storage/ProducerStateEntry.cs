@@ -70,9 +70,6 @@ internal sealed class ProducerStateEntry(long producerId, short producerEpoch, l
         return null;
     }
 
-    public override string ToString() =>
-        $"ProducerStateEntry(producerId={ProducerId}, producerEpoch={ProducerEpoch}, lastTimestamp={LastTimestamp}, batches={BatchCount})";
-
     [InlineArray(BatchesToRetain)]
     private struct RetainedBatches
     {

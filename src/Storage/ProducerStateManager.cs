@@ -52,6 +52,24 @@ internal sealed class ProducerStateManager
     public ProducerStateEntry? GetProducer(long producerId) => _producers.GetValueOrDefault(producerId);
 
     /// <summary>
+    /// Producer id -> the last offset of its newest batch (Kafka's lastRecordsOfActiveProducers): the
+    /// log cleaner keeps those batches, emptied of records if need be, so that a rebuilt state still
+    /// knows each producer's epoch and last sequence.
+    /// </summary>
+    public Dictionary<long, long> LastBatchOffsets()
+    {
+        var offsets = new Dictionary<long, long>(_producers.Count);
+        foreach (var entry in _producers.Values)
+        {
+            if (entry.BatchCount > 0)
+            {
+                offsets[entry.ProducerId] = entry[entry.BatchCount - 1].LastOffset;
+            }
+        }
+        return offsets;
+    }
+
+    /// <summary>
     /// Checks the producer batches in <paramref name="records"/> (offsets assigned, nothing appended
     /// yet) against the producers' state. Returns the error that refuses the whole append, or None;
     /// <paramref name="duplicate"/> is set when a batch repeats one already in the log, in which case
@@ -184,8 +202,9 @@ internal sealed class ProducerStateManager
 
     /// <summary>
     /// Writes the state as a snapshot at <paramref name="offset"/> (which the state must describe:
-    /// every record below it applied, none above), unless no snapshot is needed there because none
-    /// newer than the last one would result. Returns the file written, or null.
+    /// every record below it applied, none above), unless that offset is not past the last snapshot
+    /// taken or loaded: as in Kafka, a snapshot is taken only once the log has moved on. Returns the
+    /// file written, or null.
     /// </summary>
     public string? TakeSnapshot(string directory, long offset, bool sync)
     {
