@@ -94,6 +94,15 @@ public sealed class PartitionLog
     /// <summary>The idempotent producers' state; use it only under the partition lock (tests read it after appends).</summary>
     internal ProducerStateManager ProducerState => _producerState;
 
+    /// <summary>Producer id -> the last offset of its newest batch, for the log cleaner (see <see cref="ProducerStateManager.LastBatchOffsets"/>).</summary>
+    internal Dictionary<long, long> LastBatchOffsetsOfProducers()
+    {
+        lock (_lock)
+        {
+            return _producerState.LastBatchOffsets();
+        }
+    }
+
     internal static PartitionLog Load(TopicPartition topicPartition, KafkaUuid topicId, string directory, LogConfig config,
         bool hadCleanShutdown, long recoveryPoint, long logStartOffset, long producerIdExpirationMs, TimeProvider time,
         FlushPolicy flushPolicy, FileDeleteScheduler fileDeleteScheduler, Action<PartitionLog>? highWatermarkAdvanced, Action<string> report)

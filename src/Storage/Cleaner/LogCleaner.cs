@@ -16,8 +16,8 @@ namespace KafkaSharp.Storage.Cleaner;
 /// </para>
 /// <para>
 /// Not implemented: <c>log.cleaner.io.max.bytes.per.second</c> throttling, more than one cleaner
-/// thread, the cleaner metrics, and the producer-state and transaction rules described on
-/// <see cref="RecordBatchFilter"/>.
+/// thread, the cleaner metrics, and the transaction rules (aborted records, markers; KafkaSharp has
+/// no transactions) described on <see cref="RecordBatchFilter"/>.
 /// </para>
 /// </summary>
 public sealed class LogCleaner

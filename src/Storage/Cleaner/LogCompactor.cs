@@ -46,7 +46,8 @@ internal sealed class LogCompactor(OffsetMap map, int ioBufferSize)
         {
             count++;
         }
-        var filter = new RecordBatchFilter(map, currentTimeMs, config.DeleteRetentionMs, cleanable.FirstUncleanableOffset, stats);
+        var filter = new RecordBatchFilter(map, currentTimeMs, config.DeleteRetentionMs, cleanable.FirstUncleanableOffset,
+            log.LastBatchOffsetsOfProducers(), stats);
         foreach (var group in GroupSegmentsBySize(segments[..count], config.SegmentBytes, config.SegmentIndexBytes, cleanable.FirstUncleanableOffset))
         {
             CleanSegments(log, config, group, filter, currentTimeMs, stats, checkDone);

@@ -22,14 +22,13 @@ namespace KafkaSharp.Storage.Cleaner;
 /// epoch, base sequence, timestamp type and codec (recompressed with it); BaseTimestamp is the first
 /// kept record's timestamp (or the horizon), MaxTimestamp the largest kept one (LogAppendTime
 /// batches keep theirs). Record bytes other than the timestamp delta are copied as they are.</item>
-/// <item>A batch keeping nothing is dropped, except the one ending at the end of the cleanable
-/// section, which stays as an empty batch (header only, as Kafka keeps it) so the last offset
-/// cleaned stays visible.</item>
+/// <item>A batch keeping nothing is dropped, except the newest batch of each idempotent producer
+/// (so a producer state rebuilt from the log still has its epoch and last sequence) and the one
+/// ending at the end of the cleanable section (so the last offset cleaned stays visible): those stay
+/// as empty batches, header only, as Kafka keeps them.</item>
 /// <item>Control batches are kept as they are: KafkaSharp has no transactions, so there are no
 /// aborted records to drop and no markers whose transactions are gone.</item>
 /// </list>
-/// Not done, because KafkaSharp keeps no producer state yet: Kafka also keeps (as empty) the last
-/// batch of every active idempotent producer, so its sequence survives compaction.
 /// </summary>
 internal sealed class RecordBatchFilter
 {
@@ -43,12 +42,16 @@ internal sealed class RecordBatchFilter
     private readonly long _currentTimeMs;
     private readonly long _newDeleteHorizonMs;
     private readonly long _upperBoundOffset;
+    private readonly IReadOnlyDictionary<long, long> _lastBatchOfProducers;
     private readonly CleanerStats _stats;
     private bool[] _retained = [];
 
     /// <param name="upperBoundOffset">The first offset this pass does not clean; the batch ending just below it is kept even when empty.</param>
-    public RecordBatchFilter(OffsetMap map, long currentTimeMs, long deleteRetentionMs, long upperBoundOffset, CleanerStats stats)
+    /// <param name="lastBatchOfProducers">Producer id -> last offset of its newest batch, which is kept even when empty.</param>
+    public RecordBatchFilter(OffsetMap map, long currentTimeMs, long deleteRetentionMs, long upperBoundOffset,
+        IReadOnlyDictionary<long, long> lastBatchOfProducers, CleanerStats stats)
     {
+        _lastBatchOfProducers = lastBatchOfProducers;
         _map = map;
         _currentTimeMs = currentTimeMs;
         _newDeleteHorizonMs = deleteRetentionMs > long.MaxValue - currentTimeMs ? long.MaxValue : currentTimeMs + deleteRetentionMs;
@@ -150,11 +153,16 @@ internal sealed class RecordBatchFilter
             long deleteHorizon = needsDeleteHorizon ? _newDeleteHorizonMs : hasDeleteHorizon ? baseTimestamp : -1;
             Rebuild(batch, payload, retainedCount, deleteHorizon, firstTimestamp, maxTimestamp, ref destination);
         }
-        else if (RecordBatchHeader.LastOffset(batch) + 1 == _upperBoundOffset)
+        else if (RecordBatchHeader.LastOffset(batch) + 1 == _upperBoundOffset || IsNewestBatchOfProducer(batch))
         {
             WriteEmptyBatch(batch, ref destination);
         }
     }
+
+    private bool IsNewestBatchOfProducer(ReadOnlySpan<byte> batch) =>
+        RecordBatchHeader.ProducerId(batch) >= 0 &&
+        _lastBatchOfProducers.TryGetValue(RecordBatchHeader.ProducerId(batch), out long lastOffset) &&
+        lastOffset == RecordBatchHeader.LastOffset(batch);
 
     private void Keep(ReadOnlySpan<byte> batch, ref PooledByteBuffer destination, int recordCount)
     {

@@ -192,6 +192,30 @@ public class LogCleanerTests
     }
 
     [Fact]
+    public async Task The_newest_batch_of_an_idempotent_producer_stays_as_an_empty_batch()
+    {
+        await using var context = CleanerTestContext.Open();
+        context.CreateLog();
+        for (int sequence = 0; sequence < 2; sequence++)
+        {
+            using var builder = new RecordBatchBuilder { ProducerId = 7, ProducerEpoch = 2, BaseSequence = sequence };
+            builder.Append(context.Time.NowMs, "a"u8.ToArray(), Encoding.UTF8.GetBytes($"from producer {sequence}"));
+            context.Append(builder.Build());
+        }
+        context.Append(("a", "plain"));
+        context.RollWith("z", "z");
+
+        context.Clean();
+
+        var producerBatches = KeyedBatches.ReadBatches(context.Log).Where(b => RecordBatchHeader.ProducerId(b) == 7).ToList();
+        var kept = Assert.Single(producerBatches);
+        Assert.Equal((1L, 1L, 0), (RecordBatchHeader.BaseOffset(kept), RecordBatchHeader.LastOffset(kept), RecordBatchHeader.RecordCount(kept)));
+        Assert.Equal(((short)2, 1), (RecordBatchHeader.ProducerEpoch(kept), RecordBatchHeader.BaseSequence(kept)));
+        Assert.Equal(["plain", "z"], KeyedBatches.ReadAll(context.Log).Where(r => r.Offset < context.Log.Segments.Active.BaseOffset)
+            .Select(r => r.Value).Distinct());
+    }
+
+    [Fact]
     public async Task Records_without_a_key_are_dropped_as_Kafka_drops_them()
     {
         await using var context = CleanerTestContext.Open();
