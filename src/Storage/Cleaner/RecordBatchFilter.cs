@@ -51,11 +51,11 @@ internal sealed class RecordBatchFilter
     public RecordBatchFilter(OffsetMap map, long currentTimeMs, long deleteRetentionMs, long upperBoundOffset,
         IReadOnlyDictionary<long, long> lastBatchOfProducers, CleanerStats stats)
     {
-        _lastBatchOfProducers = lastBatchOfProducers;
         _map = map;
         _currentTimeMs = currentTimeMs;
         _newDeleteHorizonMs = deleteRetentionMs > long.MaxValue - currentTimeMs ? long.MaxValue : currentTimeMs + deleteRetentionMs;
         _upperBoundOffset = upperBoundOffset;
+        _lastBatchOfProducers = lastBatchOfProducers;
         _stats = stats;
     }
 
