@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every KafkaSharp test on a fresh Debian machine, installing what the tests need first:
-#   1. Debian packages (kcat and its librdkafka; lz4/zstd/zlib/openssl headers and a C toolchain to build
+#   1. Debian packages (kcat and its librdkafka; lz4/zstd/zlib/openssl/sasl headers and a C toolchain to build
 #      librdkafka; strace)
 #   2. the librdkafka.redist stand-in package, packed into .local-feed/ BEFORE any restore (NuGet.config
 #      maps that package id to .local-feed only, so restoring the compat tests fails until it exists). It
 #      carries librdkafka 2.12.0, compiled once per machine by tools/librdkafka-redist-standin/build-native.sh
 #      (Debian's 2.0.2 cannot serve Confluent.Kafka's consumer).
-#   3. the node clients (`npm ci` in compat-tests/node, exact versions from package-lock.json)
+#   3. the node clients (`npm ci` in compat-tests/node, exact versions from package-lock.json; node-rdkafka
+#      compiles its bundled librdkafka there, 2-4 minutes)
 #   4. one Release build of KafkaSharp.sln
 #   5. dotnet test: tests/Protocol.Tests, tests/Storage.Tests, tests/Broker.Tests and
 #      compat-tests/KafkaSharp.CompatTests (Confluent.Kafka, kcat and node producers against a real broker process)
@@ -24,7 +25,7 @@ rm -rf "$RESULTS"
 mkdir -p "$LOGS"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-APT_PACKAGES=(librdkafka-dev kcat libzstd-dev liblz4-dev strace zlib1g-dev libssl-dev build-essential pkg-config)
+APT_PACKAGES=(librdkafka-dev kcat libzstd-dev liblz4-dev libsasl2-dev strace zlib1g-dev libssl-dev build-essential pkg-config)
 DOTNET_TEST_PROJECTS=(
   tests/Protocol.Tests/KafkaSharp.Protocol.Tests.csproj
   tests/Storage.Tests/KafkaSharp.Storage.Tests.csproj
@@ -99,8 +100,13 @@ pack_librdkafka_standin() {
 }
 
 install_node_packages() {
-  note "npm ci in compat-tests/node"
-  if ! (cd compat-tests/node && timeout "$SETUP_TIMEOUT" npm ci --no-audit --no-fund) >"$LOGS/npm-ci.log" 2>&1; then
+  note "npm ci in compat-tests/node (builds node-rdkafka's librdkafka)"
+  # node-gyp builds node-rdkafka against the installed node's own headers instead of downloading them
+  # (only package registries are reachable). Without libzstd-dev, liblz4-dev and libsasl2-dev the build
+  # still succeeds but leaves those features out; the node-rdkafka test checks they are there.
+  local nodedir
+  nodedir=$(dirname "$(dirname "$(command -v node)")")
+  if ! (cd compat-tests/node && npm_config_nodedir="$nodedir" timeout "$SETUP_TIMEOUT" npm ci --no-audit --no-fund) >"$LOGS/npm-ci.log" 2>&1; then
     setup_failed "npm ci" "$LOGS/npm-ci.log"
   fi
 }

@@ -6,20 +6,20 @@ import { expectedRecord, PARTITIONS } from './records.mjs'
 const { Kafka, logLevel, CompressionTypes, Partitioners } = kafkajs
 const CHUNK = 1_000
 
-function kafka (bootstrap) {
+export function kafka (bootstrap) {
   return new Kafka({ clientId: 'kafkasharp-compat-kafkajs', brokers: [bootstrap], logLevel: logLevel.WARN, retry: { retries: 5 } })
 }
 
-export async function createTopic (bootstrap, topic) {
+export async function createTopic (bootstrap, topic, partitions = PARTITIONS) {
   const admin = kafka(bootstrap).admin()
   await admin.connect()
   try {
-    const created = await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true })
+    const created = await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true })
     assert.equal(created, true, `createTopics(${topic}) reported the topic as already existing`)
     const { topics } = await admin.fetchTopicMetadata({ topics: [topic] })
     assert.equal(topics.length, 1)
     assert.equal(topics[0].name, topic)
-    assert.deepEqual(topics[0].partitions.map(p => p.partitionId).sort(), [0, 1, 2])
+    assert.deepEqual(topics[0].partitions.map(p => p.partitionId).sort(), Array.from({ length: partitions }, (_, p) => p))
     for (const partition of topics[0].partitions) assert.equal(partition.partitionErrorCode, 0)
   } finally {
     await admin.disconnect()

@@ -4,20 +4,20 @@ import { Admin, Consumer, MessagesStreamModes, ProduceAcks, Producer, stringDese
 import assert from 'node:assert/strict'
 import { expectedRecord, PARTITIONS } from './records.mjs'
 
-const CLIENT_ID = 'kafkasharp-compat-platformatic'
+export const CLIENT_ID = 'kafkasharp-compat-platformatic'
 const CHUNK = 1_000
 
-export async function createTopic (bootstrap, topic) {
+export async function createTopic (bootstrap, topic, partitions = PARTITIONS) {
   const admin = new Admin({ clientId: CLIENT_ID, bootstrapBrokers: [bootstrap] })
   try {
-    const created = await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 })
+    const created = await admin.createTopics({ topics: [topic], partitions, replicas: 1 })
     assert.equal(created.length, 1)
     assert.equal(created[0].name, topic)
-    assert.equal(created[0].partitions, PARTITIONS)
+    assert.equal(created[0].partitions, partitions)
     const metadata = await admin.metadata({ topics: [topic] })
     const topicMetadata = metadata.topics.get(topic)
     assert.ok(topicMetadata, `${topic} missing from metadata`)
-    assert.equal(topicMetadata.partitionsCount, PARTITIONS)
+    assert.equal(topicMetadata.partitionsCount, partitions)
     assert.ok(metadata.brokers.has(topicMetadata.partitions[0].leader), 'partition 0 leader is not a listed broker')
   } finally {
     await admin.close()

@@ -1,14 +1,21 @@
-// kafkajs against a KafkaSharp broker: admin, produce with headers, group consume, every record checked.
+// kafkajs against a KafkaSharp broker: admin, produce with headers, group consume, every record checked;
+// and a two-member group sharing a topic that kcat wrote.
+import kafkajs from 'kafkajs'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { startBroker } from '../lib/broker.mjs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { GROUP_OVERRIDES, startBroker } from '../lib/broker.mjs'
 import * as client from '../lib/kafkajs-client.mjs'
+import { assertKcatRecords, produceWithKcat } from '../lib/kcat.mjs'
 import { assertPartitionsEqual } from '../lib/records.mjs'
 
 const COUNT = 10_000
+const GROUP_PARTITIONS = 4
+const GROUP_COUNT = 2_000
+const WAIT_MS = 60_000
 let broker
 
-before(async () => { broker = await startBroker('kafkajs') })
+before(async () => { broker = await startBroker('kafkajs', GROUP_OVERRIDES) })
 after(async () => { await broker?.stop() })
 
 test('kafkajs creates a 3-partition topic that metadata lists', { timeout: 60_000 }, async () => {
@@ -23,3 +30,131 @@ test('kafkajs produces 10,000 records with headers and a group consumer reads ev
   assert.equal(partitions.reduce((sum, records) => sum + records.length, 0), COUNT)
   assertPartitionsEqual('kafkajs', COUNT, partitions)
 })
+
+test('two kafkajs members of one group split a 4-partition topic kcat wrote, read every record once and commit the end offsets', { timeout: 240_000 }, async () => {
+  const topic = `kafkajs-group-${Date.now()}`
+  const groupId = `kafkajs-two-members-${Date.now()}`
+  await client.createTopic(broker.bootstrap, topic, GROUP_PARTITIONS)
+  const admin = client.kafka(broker.bootstrap).admin()
+  await admin.connect()
+  const members = []
+  try {
+    members.push(...await Promise.all(['a', 'b'].map(name => startMember(broker.bootstrap, groupId, topic, name))))
+    // Records are produced only once both members hold their share, so no rebalance can hand a partition
+    // over mid-read (which kafkajs' at-least-once delivery would be allowed to answer with duplicates).
+    const assignment = await waitForSplit(admin, groupId, topic, members)
+    const joinsBeforeProduce = members.map(m => m.joins.length)
+
+    const produced = await produceWithKcat(broker.bootstrap, topic, GROUP_PARTITIONS, GROUP_COUNT, { label: 'kafkajs-group', codec: 'gzip' })
+    await waitUntil(() => members.reduce((sum, m) => sum + m.records.length, 0) >= GROUP_COUNT, WAIT_MS,
+      () => `members read ${members.map(m => `${m.name}: ${m.records.length}`).join(', ')} of ${GROUP_COUNT} records`, members)
+    // A duplicate would arrive after the last new record: give it time to show.
+    await sleep(1_500)
+    assert.deepEqual(members.map(m => m.joins.length), joinsBeforeProduce, 'the group rebalanced while the records were read')
+
+    const partitions = Array.from({ length: GROUP_PARTITIONS }, () => [])
+    for (const member of members) {
+      const own = assignment.get(member.name)
+      assert.ok(member.records.length > 0, `member ${member.name} read nothing`)
+      for (const record of member.records) {
+        assert.ok(own.includes(record.partition), `member ${member.name} (partitions ${own}) read partition ${record.partition} offset ${record.offset}`)
+        partitions[record.partition].push(record)
+      }
+    }
+    assertKcatRecords(produced, partitions, 'kafkajs two-member group')
+
+    // kafkajs commits what eachMessage resolved after each batch; disconnect waits for the batch in flight.
+    await Promise.all(members.map(m => m.consumer.disconnect()))
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+    assert.equal(committed.topic, topic)
+    const endOffsets = await admin.fetchTopicOffsets(topic)
+    for (let partition = 0; partition < GROUP_PARTITIONS; partition++) {
+      const produceCount = produced.expected[partition].length
+      const end = endOffsets.find(o => o.partition === partition)
+      assert.equal(Number(end.high), produceCount, `partition ${partition}: high watermark`)
+      assert.equal(Number(end.low), 0, `partition ${partition}: log start offset`)
+      const commit = committed.partitions.find(o => o.partition === partition)
+      assert.equal(Number(commit?.offset), produceCount, `partition ${partition}: committed offset ${commit?.offset}, end offset ${end.high}`)
+    }
+  } finally {
+    await Promise.all(members.map(m => m.consumer.disconnect()))
+    await admin.disconnect()
+  }
+})
+
+/** A running group member recording its joins (with the assignment kafkajs reports) and every record it reads. */
+async function startMember (bootstrap, groupId, topic, name) {
+  const consumer = client.kafka(bootstrap).consumer({ groupId, heartbeatInterval: 500 })
+  const member = { name, consumer, joins: [], records: [], failure: null }
+  consumer.on(consumer.events.GROUP_JOIN, event => member.joins.push(event.payload))
+  consumer.on(consumer.events.CRASH, event => { member.failure = event.payload.error })
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  // run() returns once the member has joined and synced.
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      member.records.push({
+        partition,
+        offset: Number(message.offset),
+        key: message.key?.toString() ?? null,
+        value: message.value?.toString() ?? null,
+        headers: Object.entries(message.headers ?? {}).map(([headerName, value]) => [headerName, value?.toString() ?? null]),
+        timestamp: Number(message.timestamp)
+      })
+    }
+  })
+  return member
+}
+
+/**
+ * Waits until the coordinator describes the group as Stable with both members, each holding what its own
+ * client last reported from SyncGroup; asserts the shares are non-empty, disjoint and cover every partition.
+ * Returns member name -> partitions.
+ */
+async function waitForSplit (admin, groupId, topic, members) {
+  let described
+  await waitUntil(async () => {
+    const { groups } = await admin.describeGroups([groupId])
+    described = groups[0]
+    if (described.errorCode !== 0 || described.state !== 'Stable' || described.members.length !== members.length) return false
+    return members.every(member => {
+      const join = member.joins.at(-1)
+      const entry = join && described.members.find(m => m.memberId === join.memberId)
+      return entry && sameItems(partitionsOf(entry, topic), join.memberAssignment[topic] ?? [])
+    })
+  }, WAIT_MS, () => `group never settled with both members: ${JSON.stringify(describeForMessage(described, topic))}`, members)
+
+  assert.equal(described.protocolType, 'consumer')
+  const assignment = new Map()
+  for (const member of members) {
+    const entry = described.members.find(m => m.memberId === member.joins.at(-1).memberId)
+    const partitions = partitionsOf(entry, topic)
+    assert.ok(partitions.length > 0, `member ${member.name} was assigned no partition`)
+    assignment.set(member.name, partitions)
+  }
+  const all = [...assignment.values()].flat().sort((x, y) => x - y)
+  assert.deepEqual(all, Array.from({ length: GROUP_PARTITIONS }, (_, p) => p), `assignment ${JSON.stringify([...assignment])} is not a disjoint cover of the partitions`)
+  return assignment
+}
+
+function partitionsOf (describedMember, topic) {
+  const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(describedMember.memberAssignment)
+  return [...(decoded?.assignment[topic] ?? [])].sort((x, y) => x - y)
+}
+
+function describeForMessage (group, topic) {
+  return group && { state: group.state, members: group.members.map(m => ({ memberId: m.memberId, partitions: partitionsOf(m, topic) })) }
+}
+
+function sameItems (left, right) {
+  return left.length === right.length && [...right].sort((x, y) => x - y).every((value, i) => value === left[i])
+}
+
+async function waitUntil (condition, timeoutMs, describe, members) {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    for (const member of members) if (member.failure) throw new Error(`member ${member.name} crashed`, { cause: member.failure })
+    if (Date.now() > deadline) assert.fail(`${describe()} within ${timeoutMs} ms`)
+    await sleep(100)
+  }
+}
