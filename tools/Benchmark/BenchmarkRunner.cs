@@ -8,7 +8,7 @@ internal static class BenchmarkRunner
 {
     /// <summary>
     /// Confluent.Kafka 2.15.1's Consume calls rd_kafka_message_leader_epoch, which librdkafka added in
-    /// 2.1.0; Debian bookworm's librdkafka-dev is 2.0.2 (see docs/performance.md for a newer build).
+    /// 2.1.0; Debian bookworm's librdkafka-dev is 2.0.2 (the stand-in package built by test.sh carries 2.12).
     /// </summary>
     private const int MinimumConsumerLibrdkafka = 0x020100ff;
 
@@ -21,7 +21,7 @@ internal static class BenchmarkRunner
         if (consume && Library.Version < MinimumConsumerLibrdkafka)
         {
             Console.Error.WriteLine($"kafkasharp-bench: consuming needs librdkafka 2.1.0 or later (Confluent.Kafka calls rd_kafka_message_leader_epoch); " +
-                $"loaded {Library.VersionString}. Put a newer librdkafka.so first on LD_LIBRARY_PATH (docs/performance.md).");
+                $"loaded {Library.VersionString}. Run ./test.sh once: it builds the librdkafka.redist stand-in that carries librdkafka 2.12 (docs/performance.md).");
             return 1;
         }
 

@@ -9,10 +9,10 @@
 # numbers are steady state; the first second of a cold broker is several times slower.
 # Usage: tools/Benchmark/run-scenarios.sh [results-dir]   (default /tmp/ks-bench-results)
 # Environment: SCENARIOS ("small large"), NICE (0; a negative value, as root, keeps a busy shared machine's other work from
-# taking most of the 2 cores during a run), REPEATS (3), PORT (19392; must be free), DATA (/tmp/ks-bench-$PORT), LIBRDKAFKA_WORK (build-librdkafka.sh's work dir), BROKER (a broker program built elsewhere; default: build
+# taking most of the 2 cores during a run), REPEATS (3), PORT (19392; must be free), DATA (/tmp/ks-bench-$PORT), BROKER (a broker program built elsewhere; default: build
 # src/Broker and use it).
-# Needs: .local-feed/ with the librdkafka.redist stand-in (see test.sh); the consumer needs
-# librdkafka >= 2.1, which build-librdkafka.sh builds (Debian's 2.0.2 is too old for it).
+# Needs: .local-feed/ with the librdkafka.redist stand-in, built by test.sh; it carries the
+# librdkafka 2.12 the consumer needs (Debian's 2.0.2 is too old for Confluent.Kafka's consumer).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 RESULTS=${1:-/tmp/ks-bench-results}
@@ -29,8 +29,6 @@ if [ -z "$BROKER" ]; then
   BROKER=src/Broker/bin/Release/net10.0/kafkasharp
 fi
 dotnet build tools/Benchmark -c Release >"$RESULTS/build-bench.log"
-LD_LIBRARY_PATH="$(tools/Benchmark/build-librdkafka.sh ${LIBRDKAFKA_WORK:+"$LIBRDKAFKA_WORK"})${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-export LD_LIBRARY_PATH
 
 broker_pid=
 stop_broker() {
