@@ -49,6 +49,7 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     private readonly ITimer _expirationTimer;
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _active = true;
+    private int _disposed;
 
     private GroupCoordinator(BrokerConfig brokerConfig, GroupCoordinatorConfig config, TopicRegistry topics, ILoggerFactory loggerFactory,
         TimeProvider time)
@@ -74,6 +75,9 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
 
     /// <summary>Groups known right now (of any state but Dead).</summary>
     public int GroupCount => _groups.Count;
+
+    /// <summary>Deadlines armed in the shared timer (about one per live member, a few per rebalancing group).</summary>
+    internal int PendingDeadlines => _scheduler.Count;
 
     /// <summary>
     /// Starts the coordinator: the groups of <c>__consumer_offsets</c> (if it exists) are loaded in the
@@ -398,6 +402,10 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
     /// <summary>Stops serving (requests get COORDINATOR_NOT_AVAILABLE), stops the timers and waits for loading to stop.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _active = false;
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _expirationTimer.DisposeAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KafkaSharp.Broker.Config;
 using KafkaSharp.Broker.Metadata;
 using KafkaSharp.Protocol;
@@ -50,11 +51,16 @@ internal sealed partial class GroupStore(BrokerConfig brokerConfig, TopicRegistr
         {
             return ErrorCode.None;
         }
+        long started = Stopwatch.GetTimestamp();
         var creation = topics.CreateTopic(InternalTopics.ConsumerOffsets(brokerConfig) with { NumPartitions = PartitionCount }, validateOnly: false);
         if (creation.Error.IsFailure && creation.Error.Code != ErrorCode.TopicAlreadyExists)
         {
             LogTopicNotCreated(logger, creation.Error.ToString());
             return ErrorCode.CoordinatorNotAvailable;
+        }
+        if (creation.Error.IsSuccess)
+        {
+            LogTopicCreated(logger, PartitionCount, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         return ErrorCode.None;
     }
@@ -155,6 +161,9 @@ internal sealed partial class GroupStore(BrokerConfig brokerConfig, TopicRegistr
         ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidFetchSize => ErrorCode.UnknownServerError,
         _ => appendError,
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created __consumer_offsets with {PartitionCount} partitions for the group coordinator in {ElapsedMs} ms")]
+    private static partial void LogTopicCreated(ILogger logger, int partitionCount, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not create __consumer_offsets: {Error}")]
     private static partial void LogTopicNotCreated(ILogger logger, string error);

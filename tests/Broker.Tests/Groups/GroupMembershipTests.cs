@@ -362,6 +362,36 @@ public sealed class GroupMembershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IdleGroupsArmNoTimersAndHeartbeatsAddNone()
+    {
+        for (int i = 0; i < 1_000; i++)
+        {
+            await _context.CommitAsync(CommitRequest($"idle-{i}", -1, "", (Topic, 0, i, null)));
+        }
+        Assert.Equal(1_000, _context.Coordinator.GroupCount);
+        Assert.Equal(0, _context.Coordinator.PendingDeadlines);
+
+        var members = await FormStableGroupAsync(3);
+        // Per member: its session timer, and until they fall due (stale by then) the expiry of its
+        // pending member id and its new-member join timeout; and the sync phase's timer.
+        int armed = _context.Coordinator.PendingDeadlines;
+        Assert.Equal(3 + 3 + 3 + 1, armed);
+        for (int round = 0; round < 20; round++)
+        {
+            foreach (var member in members)
+            {
+                Assert.Equal(ErrorCode.None, await _context.HeartbeatAsync(Group, member.MemberId, 1));
+            }
+        }
+        Assert.Equal(armed, _context.Coordinator.PendingDeadlines);
+        // The members stop heartbeating: their sessions expire, the group empties, every timer falls due.
+        await AdvanceAsync(SessionTimeoutMs + 1);
+        await AdvanceAsync(5 * 60_000);
+        Assert.Equal(0, _context.Coordinator.PendingDeadlines);
+        Assert.Equal("Empty", (await _context.DescribeAsync(Group)).GroupState);
+    }
+
+    [Fact]
     public async Task PendingMemberIdExpiresAfterTheSessionTimeout()
     {
         var first = await Bounded(_context.JoinAsync(JoinRequest(Group)));
