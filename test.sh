@@ -2,12 +2,12 @@
 # Runs every KafkaSharp test on a fresh Debian machine, installing what the tests need first:
 #   1. Debian packages (kcat and its librdkafka; lz4/zstd/zlib/openssl/sasl headers and a C toolchain to build
 #      librdkafka; strace)
-#   2. the librdkafka.redist stand-in package, packed into .local-feed/ BEFORE any restore (NuGet.config
+#   2. the node clients (`npm ci` in compat-tests/node, exact versions from package-lock.json); node-rdkafka
+#      compiles its bundled librdkafka 2.12.0 there (2-4 minutes)
+#   3. the librdkafka.redist stand-in package, packed into .local-feed/ BEFORE any restore (NuGet.config
 #      maps that package id to .local-feed only, so restoring the compat tests fails until it exists). It
-#      carries librdkafka 2.12.0, compiled once per machine by tools/librdkafka-redist-standin/build-native.sh
+#      carries the librdkafka that node-rdkafka built in step 2: one librdkafka build serves both clients
 #      (Debian's 2.0.2 cannot serve Confluent.Kafka's consumer).
-#   3. the node clients (`npm ci` in compat-tests/node, exact versions from package-lock.json; node-rdkafka
-#      compiles its bundled librdkafka there, 2-4 minutes)
 #   4. one Release build of KafkaSharp.sln
 #   5. dotnet test: tests/Protocol.Tests, tests/Storage.Tests, tests/Broker.Tests and
 #      compat-tests/KafkaSharp.CompatTests (Confluent.Kafka, kcat and node producers against a real broker process)
@@ -80,11 +80,8 @@ require_tools() {
 }
 
 pack_librdkafka_standin() {
-  note "building the librdkafka.redist stand-in into .local-feed/ (native librdkafka: once per machine)"
-  if ! timeout "$SETUP_TIMEOUT" tools/librdkafka-redist-standin/build-native.sh >"$LOGS/standin-native.log" 2>&1; then
-    setup_failed "librdkafka native build" "$LOGS/standin-native.log"
-    return
-  fi
+  local native=compat-tests/node/node_modules/node-rdkafka/build/deps/librdkafka.so # the csproj's NativeLibrary
+  note "packing the librdkafka.redist stand-in into .local-feed/ (node-rdkafka's librdkafka)"
   if ! timeout "$SETUP_TIMEOUT" dotnet pack tools/librdkafka-redist-standin/librdkafka.redist.csproj -c Release -o "$ROOT/.local-feed" >"$LOGS/standin-pack.log" 2>&1; then
     setup_failed "librdkafka.redist stand-in" "$LOGS/standin-pack.log"
     return
@@ -93,14 +90,14 @@ pack_librdkafka_standin() {
   local packages cached
   packages=$(dotnet nuget locals global-packages --list | sed -n 's/^global-packages: //p')
   cached="${packages%/}/librdkafka.redist/2.15.1"
-  if [ -d "$cached" ] && ! cmp -s "$cached/runtimes/linux-x64/native/librdkafka.so" tools/librdkafka-redist-standin/obj/native/librdkafka.so; then
+  if [ -d "$cached" ] && ! cmp -s "$cached/runtimes/linux-x64/native/librdkafka.so" "$native"; then
     note "removing an outdated cached librdkafka.redist stand-in from $cached"
     rm -rf "$cached"
   fi
 }
 
 install_node_packages() {
-  note "npm ci in compat-tests/node (builds node-rdkafka's librdkafka)"
+  note "npm ci in compat-tests/node (builds node-rdkafka's librdkafka, which the librdkafka.redist stand-in ships too)"
   # node-gyp builds node-rdkafka against the installed node's own headers instead of downloading them
   # (only package registries are reachable). Without libzstd-dev, liblz4-dev and libsasl2-dev the build
   # still succeeds but leaves those features out; the node-rdkafka test checks they are there.
@@ -195,8 +192,8 @@ started=$SECONDS
 unbuilt=()
 install_apt_packages
 require_tools
-pack_librdkafka_standin
 install_node_packages
+pack_librdkafka_standin
 build_solution
 for project in "${DOTNET_TEST_PROJECTS[@]}"; do
   if [[ " ${unbuilt[*]} " != *" $project "* ]]; then
