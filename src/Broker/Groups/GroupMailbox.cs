@@ -8,6 +8,10 @@ namespace KafkaSharp.Broker.Groups;
 /// on the thread pool. An idle group holds no thread and no timer, only an empty queue; a busy group
 /// gives its thread back after <see cref="BatchLimit"/> items, so one group cannot starve others.
 /// </summary>
+/// <remarks>
+/// Not a <c>Channel&lt;T&gt;</c> with a reader loop, as the design first had it: that would keep a
+/// pending read (and its task) per group, idle or not. Here a group is scheduled only while it has work.
+/// </remarks>
 internal sealed partial class GroupMailbox(ClassicGroup group, ILogger logger) : IThreadPoolWorkItem
 {
     private const int BatchLimit = 64;
