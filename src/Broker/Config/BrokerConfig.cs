@@ -61,6 +61,14 @@ public sealed class BrokerConfig
         LogFlushIntervalMessages = GetLong(BrokerConfigs.LogFlushIntervalMessages)!.Value;
         LogFlushIntervalMs = GetLong(BrokerConfigs.LogFlushIntervalMs) ?? long.MaxValue;
         LogCleanupPolicy = GetList(BrokerConfigs.LogCleanupPolicy)!;
+        LogCleanerEnable = GetBoolean(BrokerConfigs.LogCleanerEnable);
+        LogCleanerThreads = GetInt(BrokerConfigs.LogCleanerThreads);
+        LogCleanerIoMaxBytesPerSecond = GetDouble(BrokerConfigs.LogCleanerIoMaxBytesPerSecond);
+        LogCleanerDedupeBufferSize = GetLong(BrokerConfigs.LogCleanerDedupeBufferSize)!.Value;
+        LogCleanerIoBufferSize = GetInt(BrokerConfigs.LogCleanerIoBufferSize);
+        LogCleanerIoBufferLoadFactor = GetDouble(BrokerConfigs.LogCleanerIoBufferLoadFactor);
+        LogCleanerBackoffMs = GetLong(BrokerConfigs.LogCleanerBackoffMs)!.Value;
+        ValidateCleaner();
         LogMessageTimestampType = GetString(BrokerConfigs.LogMessageTimestampType)!;
         CompressionType = GetString(BrokerConfigs.CompressionType)!;
         MinInsyncReplicas = GetInt(BrokerConfigs.MinInsyncReplicas);
@@ -139,6 +147,22 @@ public sealed class BrokerConfig
 
     public IReadOnlyList<string> LogCleanupPolicy { get; }
 
+    public bool LogCleanerEnable { get; }
+
+    /// <summary>Kafka's cleaner thread count. KafkaSharp runs one cleaner thread whatever the value, and warns when it is larger.</summary>
+    public int LogCleanerThreads { get; }
+
+    /// <summary>Kafka's cleaner I/O throttle. KafkaSharp does not throttle the cleaner, and warns when a throttle is set.</summary>
+    public double LogCleanerIoMaxBytesPerSecond { get; }
+
+    public long LogCleanerDedupeBufferSize { get; }
+
+    public int LogCleanerIoBufferSize { get; }
+
+    public double LogCleanerIoBufferLoadFactor { get; }
+
+    public long LogCleanerBackoffMs { get; }
+
     public string LogMessageTimestampType { get; }
 
     public string CompressionType { get; }
@@ -190,6 +214,7 @@ public sealed class BrokerConfig
     private static string Format(object value) => value switch
     {
         bool b => b ? "true" : "false",
+        double d => JavaDouble.Format(d),
         IReadOnlyList<string> list => string.Join(',', list),
         IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString()!,
@@ -203,6 +228,8 @@ public sealed class BrokerConfig
     private int GetInt(ConfigDefinition definition) => (int)Get(definition)!;
 
     private bool GetBoolean(ConfigDefinition definition) => (bool)Get(definition)!;
+
+    private double GetDouble(ConfigDefinition definition) => (double)Get(definition)!;
 
     private long? GetLong(ConfigDefinition definition) => (long?)Get(definition);
 
@@ -289,6 +316,25 @@ public sealed class BrokerConfig
             throw new ConfigException("log.dirs: at least one directory is required");
         }
         return resolved;
+    }
+
+    /// <summary>Kafka's start-up checks of the cleaner settings (<c>KafkaConfig</c> and the cleaner's offset map).</summary>
+    private void ValidateCleaner()
+    {
+        if (LogCleanerThreads == 0)
+        {
+            // Kafka's validator accepts 0, then fails the start dividing the dedupe buffer among no threads.
+            throw new ConfigException("log.cleaner.threads must be at least 1: the dedupe buffer is divided among the cleaner threads");
+        }
+        if (LogCleanerDedupeBufferSize / LogCleanerThreads <= 1024 * 1024)
+        {
+            throw new ConfigException("log.cleaner.dedupe.buffer.size must be at least 1MB per cleaner thread.");
+        }
+        if (LogCleanerEnable && !(LogCleanerIoBufferLoadFactor > 0))
+        {
+            throw new ConfigException(
+                $"log.cleaner.io.buffer.load.factor: {Format(LogCleanerIoBufferLoadFactor)} leaves no room in the cleaner's offset map, so log cleaning would never make progress");
+        }
     }
 
     private long ResolveRetentionMs()

@@ -90,6 +90,41 @@ public static class BrokerConfigs
     public static readonly ConfigDefinition LogCleanupPolicy = new("log.cleanup.policy", ConfigType.List, "delete",
         "Default cleanup policy of topics: delete, compact, or both.", validValues: ["delete", "compact"]);
 
+    public static readonly ConfigDefinition LogCleanerEnable = new("log.cleaner.enable", ConfigType.Boolean, "true",
+        "Run the log cleaner, which compacts topics with cleanup.policy=compact (including __consumer_offsets). Deprecated in Kafka 4.1.");
+
+    public static readonly ConfigDefinition LogCleanerThreads = new("log.cleaner.threads", ConfigType.Int, "1",
+        "Log cleaner threads. KafkaSharp runs one, which gets the whole dedupe and I/O buffers; a larger value is accepted with a warning.",
+        atLeast: 0);
+
+    public static readonly ConfigDefinition LogCleanerIoMaxBytesPerSecond = new("log.cleaner.io.max.bytes.per.second", ConfigType.Double,
+        "1.7976931348623157E308", "The read plus write rate the log cleaner is held to. Not enforced by KafkaSharp; a lower value is accepted with a warning.");
+
+    public static readonly ConfigDefinition LogCleanerDedupeBufferSize = new("log.cleaner.dedupe.buffer.size", ConfigType.Long, "134217728",
+        "Memory for the log cleaner's key to offset map; more lets one pass compact more records. At least 1 MiB per cleaner thread.");
+
+    public static readonly ConfigDefinition LogCleanerIoBufferSize = new("log.cleaner.io.buffer.size", ConfigType.Int, "524288",
+        "Memory for the log cleaner's read and write buffers (half each); they grow for a batch that does not fit.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogCleanerIoBufferLoadFactor = new("log.cleaner.io.buffer.load.factor", ConfigType.Double, "0.9",
+        "How full the log cleaner's key to offset map may get: higher compacts more per pass, with more hash collisions.");
+
+    public static readonly ConfigDefinition LogCleanerBackoffMs = new("log.cleaner.backoff.ms", ConfigType.Long, "15000",
+        "How long the log cleaner sleeps when no log needs cleaning.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogCleanerMinCleanableRatio = new("log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5",
+        "Default min.cleanable.dirty.ratio of topics: the share of a compacted log that must be uncleaned before it is cleaned.",
+        atLeast: 0, atMost: 1);
+
+    public static readonly ConfigDefinition LogCleanerDeleteRetentionMs = new("log.cleaner.delete.retention.ms", ConfigType.Long, "86400000",
+        "Default delete.retention.ms of topics: how long a compacted topic keeps a tombstone once cleaned.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogCleanerMinCompactionLagMs = new("log.cleaner.min.compaction.lag.ms", ConfigType.Long, "0",
+        "Default min.compaction.lag.ms of topics: the shortest time a record stays uncompacted.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogCleanerMaxCompactionLagMs = new("log.cleaner.max.compaction.lag.ms", ConfigType.Long,
+        "9223372036854775807", "Default max.compaction.lag.ms of topics: the longest time a record stays uncompacted.", atLeast: 1);
+
     public static readonly ConfigDefinition LogMessageTimestampType = new("log.message.timestamp.type", ConfigType.String, "CreateTime",
         "Default timestamp type of topics: the producer's CreateTime or the broker's LogAppendTime.",
         validValues: ["CreateTime", "LogAppendTime"]);
@@ -152,6 +187,9 @@ public static class BrokerConfigs
         MessageMaxBytes, LogSegmentBytes, LogRollMs, LogRollHours, LogRetentionMs, LogRetentionMinutes,
         LogRetentionHours, LogRetentionBytes, LogRetentionCheckIntervalMs, LogIndexIntervalBytes,
         LogIndexSizeMaxBytes, LogFlushIntervalMessages, LogFlushIntervalMs, LogCleanupPolicy,
+        LogCleanerEnable, LogCleanerThreads, LogCleanerIoMaxBytesPerSecond, LogCleanerDedupeBufferSize,
+        LogCleanerIoBufferSize, LogCleanerIoBufferLoadFactor, LogCleanerBackoffMs, LogCleanerMinCleanableRatio,
+        LogCleanerDeleteRetentionMs, LogCleanerMinCompactionLagMs, LogCleanerMaxCompactionLagMs,
         LogMessageTimestampType, CompressionType, MinInsyncReplicas, OffsetsTopicNumPartitions,
         OffsetsRetentionMinutes, GroupInitialRebalanceDelayMs, GroupMinSessionTimeoutMs,
         GroupMaxSessionTimeoutMs, GroupMaxSize, OffsetMetadataMaxBytes, OffsetsRetentionCheckIntervalMs,

@@ -4,18 +4,19 @@ namespace KafkaSharp.Broker.Config;
 
 /// <summary>
 /// One known config: Kafka's name, type, default (as Kafka prints it; null = no default) and
-/// documentation, plus the bounds Kafka's validator enforces. <see cref="BrokerConfigs"/> holds them all.
+/// documentation, plus the bounds Kafka's validator enforces (<c>Range</c>, <c>ValidString</c>, <c>ValidList</c>). <see cref="BrokerConfigs"/> holds them all.
 /// </summary>
 public sealed class ConfigDefinition
 {
     public ConfigDefinition(string name, ConfigType type, string? defaultValue, string documentation,
-        long? atLeast = null, string[]? validValues = null)
+        long? atLeast = null, long? atMost = null, string[]? validValues = null)
     {
         Name = name;
         Type = type;
         DefaultValue = defaultValue;
         Documentation = documentation;
         AtLeast = atLeast;
+        AtMost = atMost;
         ValidValues = validValues;
         if (defaultValue is not null)
         {
@@ -35,6 +36,9 @@ public sealed class ConfigDefinition
     /// <summary>Lowest allowed value of a numeric config (Kafka's <c>Range.atLeast</c>).</summary>
     public long? AtLeast { get; }
 
+    /// <summary>Highest allowed value of a numeric config (Kafka's <c>Range.between</c>).</summary>
+    public long? AtMost { get; }
+
     /// <summary>Allowed values of a string or list config (Kafka's <c>ValidString</c>/<c>ValidList</c>), compared ignoring case.</summary>
     public string[]? ValidValues { get; }
 
@@ -49,10 +53,10 @@ public sealed class ConfigDefinition
         object value = Type switch
         {
             ConfigType.Boolean => ParseBoolean(text),
-            ConfigType.Int => CheckAtLeast(ParseInteger(text, int.MinValue, int.MaxValue, "INT"), text, v => (int)v),
-            ConfigType.Short => CheckAtLeast(ParseInteger(text, short.MinValue, short.MaxValue, "SHORT"), text, v => (short)v),
-            ConfigType.Long => CheckAtLeast(ParseInteger(text, long.MinValue, long.MaxValue, "LONG"), text, v => v),
-            ConfigType.Double => ParseDouble(text),
+            ConfigType.Int => (int)CheckRange(ParseInteger(text, int.MinValue, int.MaxValue, "INT"), text),
+            ConfigType.Short => (short)CheckRange(ParseInteger(text, short.MinValue, short.MaxValue, "SHORT"), text),
+            ConfigType.Long => CheckRange(ParseInteger(text, long.MinValue, long.MaxValue, "LONG"), text),
+            ConfigType.Double => CheckRange(ParseDouble(text), text),
             ConfigType.List => ParseList(text),
             _ => CheckValidValue(text),
         };
@@ -82,13 +86,31 @@ public sealed class ConfigDefinition
         return value;
     }
 
-    private object CheckAtLeast(long value, string text, Func<long, object> box)
+    private long CheckRange(long value, string text)
     {
-        if (AtLeast is { } atLeast && value < atLeast)
+        if (value < AtLeast)
         {
-            throw Invalid(text, $"Value must be at least {atLeast}");
+            throw Invalid(text, $"Value must be at least {AtLeast}");
         }
-        return box(value);
+        if (value > AtMost)
+        {
+            throw Invalid(text, $"Value must be no more than {AtMost}");
+        }
+        return value;
+    }
+
+    /// <remarks>Compared as Kafka compares (as doubles), so NaN passes any range, as it does in Kafka.</remarks>
+    private double CheckRange(double value, string text)
+    {
+        if (value < AtLeast)
+        {
+            throw Invalid(text, $"Value must be at least {AtLeast}");
+        }
+        if (value > AtMost)
+        {
+            throw Invalid(text, $"Value must be no more than {AtMost}");
+        }
+        return value;
     }
 
     private double ParseDouble(string text)

@@ -64,7 +64,7 @@ public sealed class BrokerConfigSynonyms
     /// <summary>
     /// The synonyms DescribeConfigs lists for broker config <paramref name="name"/>.
     /// <paramref name="kafkaDefault"/> stands in for the default of a name KafkaSharp's config table
-    /// does not have (a topic config's broker synonym such as <c>log.cleaner.delete.retention.ms</c>).
+    /// does not have (a topic config's broker synonym such as <c>log.preallocate</c>).
     /// </summary>
     public List<ConfigSynonym> Synonyms(string name, string? kafkaDefault)
     {

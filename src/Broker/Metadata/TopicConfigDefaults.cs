@@ -25,9 +25,9 @@ public sealed record TopicConfigDefault(TopicConfigDefinition Definition, string
 /// <remarks>
 /// Kafka resolves a broker synonym through its related names (<see cref="BrokerConfigSynonyms"/>):
 /// <c>retention.ms</c> follows <c>log.retention.ms</c>, else <c>log.retention.minutes</c>, else
-/// <c>log.retention.hours</c>. Broker configs KafkaSharp does not know (<c>log.cleaner.*</c>,
-/// <c>log.preallocate</c>, ...) cannot be set here, so they appear with the topic default as their
-/// DEFAULT_CONFIG value.
+/// <c>log.retention.hours</c>. Broker configs KafkaSharp does not know (<c>log.preallocate</c>,
+/// <c>log.segment.delete.delay.ms</c>, ...) cannot be set here, so they appear with the topic default
+/// (which is also Kafka's broker default) as their DEFAULT_CONFIG value.
 /// </remarks>
 public sealed class TopicConfigDefaults
 {
@@ -98,7 +98,7 @@ public sealed class TopicConfigDefaults
         {
             bool b => b ? "true" : "false",
             string[] list => string.Join(',', list),
-            double d => double.IsInteger(d) ? d.ToString("F1", CultureInfo.InvariantCulture) : d.ToString("R", CultureInfo.InvariantCulture),
+            double d => JavaDouble.Format(d),
             IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
             _ => (string)value,
         };

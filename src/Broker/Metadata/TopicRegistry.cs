@@ -96,7 +96,13 @@ public sealed partial class TopicRegistry : IAsyncDisposable
             RetentionCheckIntervalMs = config.LogRetentionCheckIntervalMs,
             ProducerIdExpirationMs = config.ProducerIdExpirationMs,
             ProducerIdExpirationCheckIntervalMs = config.ProducerIdExpirationCheckIntervalMs,
+            CleanerEnable = config.LogCleanerEnable,
+            CleanerBackoffMs = config.LogCleanerBackoffMs,
+            CleanerDedupeBufferSize = config.LogCleanerDedupeBufferSize,
+            CleanerIoBufferSize = config.LogCleanerIoBufferSize,
+            CleanerIoBufferLoadFactor = config.LogCleanerIoBufferLoadFactor,
         };
+        WarnAboutCleanerSettings(config, logger);
         var logs = LogManager.Open(logManagerConfig, topicConfigs, time, line => LogStorageReport(logger, line), highWatermarkAdvanced);
         try
         {
@@ -300,6 +306,23 @@ public sealed partial class TopicRegistry : IAsyncDisposable
     /// <summary>Closes the partition logs (a clean shutdown of storage).</summary>
     public ValueTask DisposeAsync() => Logs.DisposeAsync();
 
+    /// <summary>Storage runs one cleaner thread without an I/O throttle: say so when the config asks for more.</summary>
+    private static void WarnAboutCleanerSettings(BrokerConfig config, ILogger logger)
+    {
+        if (!config.LogCleanerEnable)
+        {
+            return;
+        }
+        if (config.LogCleanerThreads > 1)
+        {
+            LogCleanerThreadsIgnored(logger, config.LogCleanerThreads);
+        }
+        if (config.LogCleanerIoMaxBytesPerSecond < double.MaxValue)
+        {
+            LogCleanerThrottleIgnored(logger, JavaDouble.Format(config.LogCleanerIoMaxBytesPerSecond));
+        }
+    }
+
     private static readonly IReadOnlyDictionary<string, string> EmptyOverrides = new Dictionary<string, string>(StringComparer.Ordinal);
 
     private ApiError Delete(TopicInfo topic)
@@ -445,6 +468,14 @@ public sealed partial class TopicRegistry : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topic {Topic}: config overrides replaced ({OverrideCount} set)")]
     private static partial void LogConfigsAltered(ILogger logger, string topic, int overrideCount);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "log.cleaner.threads={Threads}: KafkaSharp runs one log cleaner thread, which uses the whole log.cleaner.dedupe.buffer.size and log.cleaner.io.buffer.size")]
+    private static partial void LogCleanerThreadsIgnored(ILogger logger, int threads);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "log.cleaner.io.max.bytes.per.second={Rate}: KafkaSharp does not throttle the log cleaner; it reads and writes at full speed")]
+    private static partial void LogCleanerThrottleIgnored(ILogger logger, string rate);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage: {Report}")]
     private static partial void LogStorageReport(ILogger logger, string report);

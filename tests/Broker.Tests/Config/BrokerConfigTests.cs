@@ -35,6 +35,13 @@ public class BrokerConfigTests
         Assert.Equal(50, config.OffsetsTopicNumPartitions);
         Assert.Equal(3000, config.GroupInitialRebalanceDelayMs);
         Assert.True(config.FetchZeroCopy);
+        Assert.True(config.LogCleanerEnable);
+        Assert.Equal(1, config.LogCleanerThreads);
+        Assert.Equal(double.MaxValue, config.LogCleanerIoMaxBytesPerSecond);
+        Assert.Equal(134217728L, config.LogCleanerDedupeBufferSize);
+        Assert.Equal(524288, config.LogCleanerIoBufferSize);
+        Assert.Equal(0.9, config.LogCleanerIoBufferLoadFactor);
+        Assert.Equal(15000L, config.LogCleanerBackoffMs);
         Assert.Empty(config.UnknownNames);
     }
 
@@ -88,10 +95,52 @@ public class BrokerConfigTests
     [InlineData("listeners", "PLAINTEXT://:9092,PLAINTEXT://:9093", "listeners: listener name PLAINTEXT appears more than once")]
     [InlineData("advertised.listeners", "PLAINTEXT://0.0.0.0:9092", "advertised.listeners: PLAINTEXT://0.0.0.0:9092 does not name a host clients can connect to")]
     [InlineData("advertised.listeners", "OTHER://h:1", "listeners: no security protocol for listener name OTHER; add it to listener.security.protocol.map")]
+    [InlineData("log.cleaner.min.cleanable.ratio", "1.5", "Invalid value 1.5 for configuration log.cleaner.min.cleanable.ratio: Value must be no more than 1")]
+    [InlineData("log.cleaner.min.cleanable.ratio", "-0.1", "Invalid value -0.1 for configuration log.cleaner.min.cleanable.ratio: Value must be at least 0")]
+    [InlineData("log.cleaner.io.buffer.load.factor", "high", "Invalid value high for configuration log.cleaner.io.buffer.load.factor: Not a number of type DOUBLE")]
+    [InlineData("log.cleaner.threads", "-1", "Invalid value -1 for configuration log.cleaner.threads: Value must be at least 0")]
+    [InlineData("log.cleaner.threads", "0", "log.cleaner.threads must be at least 1: the dedupe buffer is divided among the cleaner threads")]
+    [InlineData("log.cleaner.max.compaction.lag.ms", "0", "Invalid value 0 for configuration log.cleaner.max.compaction.lag.ms: Value must be at least 1")]
+    [InlineData("log.cleaner.dedupe.buffer.size", "1048576", "log.cleaner.dedupe.buffer.size must be at least 1MB per cleaner thread.")]
+    [InlineData("log.cleaner.io.buffer.load.factor", "0", "log.cleaner.io.buffer.load.factor: 0.0 leaves no room in the cleaner's offset map, so log cleaning would never make progress")]
     public void BadValuesAreOneLineErrors(string name, string value, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => Config((name, value)));
         Assert.Equal(expected.Replace("listeners: no security protocol for listener name OTHER", "advertised.listeners: no security protocol for listener name OTHER"), error.Message);
+    }
+
+    [Fact]
+    public void TheDedupeBufferMustGiveEachCleanerThreadMoreThanOneMebibyte()
+    {
+        Assert.Throws<ConfigException>(() => Config(("log.cleaner.threads", "4"), ("log.cleaner.dedupe.buffer.size", "4194304")));
+        var config = Config(("log.cleaner.threads", "4"), ("log.cleaner.dedupe.buffer.size", "4194308"));
+
+        Assert.Equal(4, config.LogCleanerThreads);
+        Assert.Equal(4194308L, config.LogCleanerDedupeBufferSize);
+    }
+
+    [Fact]
+    public void ALoadFactorWithoutRoomIsAcceptedWhenTheCleanerIsOff()
+    {
+        var config = Config(("log.cleaner.enable", "false"), ("log.cleaner.io.buffer.load.factor", "0"));
+
+        Assert.False(config.LogCleanerEnable);
+        Assert.Equal(0.0, config.LogCleanerIoBufferLoadFactor);
+    }
+
+    [Theory]
+    [InlineData("log.cleaner.io.buffer.load.factor", "1", "1.0")]
+    [InlineData("log.cleaner.io.buffer.load.factor", " 0.75 ", "0.75")]
+    [InlineData("log.cleaner.io.max.bytes.per.second", "1e8", "1.0E8")]
+    [InlineData("log.cleaner.io.max.bytes.per.second", "1048576", "1048576.0")]
+    [InlineData("log.cleaner.io.max.bytes.per.second", "1.7976931348623157E308", "1.7976931348623157E308")]
+    [InlineData("log.cleaner.io.max.bytes.per.second", "0.0001", "1.0E-4")]
+    public void DoublesAreShownAsKafkaPrintsThem(string name, string raw, string shown)
+    {
+        var entry = Config((name, raw)).Entries.Single(e => e.Definition.Name == name);
+
+        Assert.Equal(shown, entry.Value);
+        Assert.Equal(ConfigSource.StaticBrokerConfig, entry.Source);
     }
 
     [Fact]
@@ -162,5 +211,9 @@ public class BrokerConfigTests
         Assert.Equal(ConfigSource.DefaultConfig, segmentBytes.Source);
         Assert.Equal(ConfigType.Int, segmentBytes.Definition.Type);
         Assert.Null(entries.Single(e => e.Definition.Name == "log.retention.ms").Value);
+        var throttle = entries.Single(e => e.Definition.Name == "log.cleaner.io.max.bytes.per.second");
+        Assert.Equal("1.7976931348623157E308", throttle.Value);
+        Assert.Equal(ConfigType.Double, throttle.Definition.Type);
+        Assert.Equal(ConfigSource.DefaultConfig, throttle.Source);
     }
 }

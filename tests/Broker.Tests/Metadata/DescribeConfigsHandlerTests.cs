@@ -129,6 +129,54 @@ public sealed class DescribeConfigsHandlerTests
     }
 
     [Fact]
+    public async Task CleanerSettingsShowOnTheBrokerAndAsTopicSynonyms()
+    {
+        await using var context = new MetadataTestContext(("log.cleaner.min.cleanable.ratio", "0.75"), ("log.cleaner.delete.retention.ms", "1000"),
+            ("log.cleanup.policy", "compact,delete"));
+        context.CreateTopic("compacted", 1, ("delete.retention.ms", "5000"));
+        var request = new DescribeConfigsRequest
+        {
+            Resources =
+            [
+                Resource(ConfigResourceType.Topic, "compacted", "min.cleanable.dirty.ratio", "delete.retention.ms", "cleanup.policy", "min.compaction.lag.ms"),
+                Resource(ConfigResourceType.Broker, "1", "log.cleaner.min.cleanable.ratio", "log.cleaner.threads", "log.cleaner.io.max.bytes.per.second"),
+            ],
+            IncludeSynonyms = true,
+        };
+
+        var results = (await HandleAsync(context, 4, request)).Results;
+
+        const sbyte Topic = (sbyte)ConfigSource.TopicConfig, Static = (sbyte)ConfigSource.StaticBrokerConfig, Default = (sbyte)ConfigSource.DefaultConfig;
+        var topic = results[0].Configs;
+        Assert.Equal(4, topic.Count);
+        var ratio = topic.Single(c => c.Name == "min.cleanable.dirty.ratio");
+        Assert.Equal(("0.75", Static), (ratio.Value, ratio.ConfigSource));
+        Assert.Equal([("log.cleaner.min.cleanable.ratio", "0.75", Static), ("log.cleaner.min.cleanable.ratio", "0.5", Default)],
+            ratio.Synonyms.Select(s => (s.Name, s.Value, s.Source)));
+        var deleteRetention = topic.Single(c => c.Name == "delete.retention.ms");
+        Assert.Equal(("5000", Topic), (deleteRetention.Value, deleteRetention.ConfigSource));
+        Assert.Equal(
+            [("delete.retention.ms", "5000", Topic), ("log.cleaner.delete.retention.ms", "1000", Static), ("log.cleaner.delete.retention.ms", "86400000", Default)],
+            deleteRetention.Synonyms.Select(s => (s.Name, s.Value, s.Source)));
+        var policy = topic.Single(c => c.Name == "cleanup.policy");
+        Assert.Equal(("compact,delete", Static), (policy.Value, policy.ConfigSource));
+        Assert.Equal([("log.cleanup.policy", "compact,delete", Static), ("log.cleanup.policy", "delete", Default)],
+            policy.Synonyms.Select(s => (s.Name, s.Value, s.Source)));
+        var minLag = topic.Single(c => c.Name == "min.compaction.lag.ms");
+        Assert.Equal(("0", Default), (minLag.Value, minLag.ConfigSource));
+        Assert.Equal([("log.cleaner.min.compaction.lag.ms", "0", Default)], minLag.Synonyms.Select(s => (s.Name, s.Value, s.Source)));
+
+        var broker = results[1].Configs;
+        Assert.Equal(3, broker.Count);
+        var brokerRatio = broker.Single(c => c.Name == "log.cleaner.min.cleanable.ratio");
+        Assert.Equal(("0.75", Static, (sbyte)ConfigType.Double), (brokerRatio.Value, brokerRatio.ConfigSource, brokerRatio.ConfigType));
+        var threads = broker.Single(c => c.Name == "log.cleaner.threads");
+        Assert.Equal(("1", Default, (sbyte)ConfigType.Int), (threads.Value, threads.ConfigSource, threads.ConfigType));
+        var throttle = broker.Single(c => c.Name == "log.cleaner.io.max.bytes.per.second");
+        Assert.Equal(("1.7976931348623157E308", Default), (throttle.Value, throttle.ConfigSource));
+    }
+
+    [Fact]
     public async Task BrokerResourceNamesFollowKafkasRules()
     {
         await using var context = new MetadataTestContext();

@@ -40,9 +40,14 @@ public sealed class TopicConfigDefaultsTests
         Assert.Equal([new ConfigSynonym("log.cleanup.policy", "delete", ConfigSource.DefaultConfig)], defaults.Find("cleanup.policy")!.Synonyms);
         // Kafka lists no synonym when log.retention.ms itself has no value (its hours synonym is dropped).
         Assert.Empty(defaults.Find("retention.ms")!.Synonyms);
-        // A broker config KafkaSharp does not know still shows as Kafka's default.
         Assert.Equal([new ConfigSynonym("log.cleaner.delete.retention.ms", "86400000", ConfigSource.DefaultConfig)],
             defaults.Find("delete.retention.ms")!.Synonyms);
+        Assert.Equal([new ConfigSynonym("log.cleaner.min.cleanable.ratio", "0.5", ConfigSource.DefaultConfig)],
+            defaults.Find("min.cleanable.dirty.ratio")!.Synonyms);
+        Assert.Equal([new ConfigSynonym("log.cleaner.max.compaction.lag.ms", "9223372036854775807", ConfigSource.DefaultConfig)],
+            defaults.Find("max.compaction.lag.ms")!.Synonyms);
+        // A broker config KafkaSharp does not know still shows as Kafka's default.
+        Assert.Equal([new ConfigSynonym("log.preallocate", "false", ConfigSource.DefaultConfig)], defaults.Find("preallocate")!.Synonyms);
         Assert.Empty(defaults.Find("remote.storage.enable")!.Synonyms);
     }
 
@@ -68,6 +73,35 @@ public sealed class TopicConfigDefaultsTests
         var retention = defaults.Find("retention.ms")!;
         Assert.Equal("7200000", retention.Value);
         Assert.Equal(ConfigSource.StaticBrokerConfig, retention.Source);
+    }
+
+    [Fact]
+    public void CleanerSettingsBecomeTheTopicDefaults()
+    {
+        var defaults = Create(("log.cleanup.policy", "compact,delete"), ("log.cleaner.delete.retention.ms", "1000"),
+            ("log.cleaner.min.cleanable.ratio", "0.75"), ("log.cleaner.min.compaction.lag.ms", "2000"),
+            ("log.cleaner.max.compaction.lag.ms", "600000"));
+
+        Assert.Equal(CleanupPolicy.Compact | CleanupPolicy.Delete, defaults.LogConfig.CleanupPolicy);
+        Assert.Equal(1000L, defaults.LogConfig.DeleteRetentionMs);
+        Assert.Equal(0.75, defaults.LogConfig.MinCleanableDirtyRatio);
+        Assert.Equal(2000L, defaults.LogConfig.MinCompactionLagMs);
+        Assert.Equal(600_000L, defaults.LogConfig.MaxCompactionLagMs);
+
+        var policy = defaults.Find("cleanup.policy")!;
+        Assert.Equal("compact,delete", policy.Value);
+        Assert.Equal(ConfigSource.StaticBrokerConfig, policy.Source);
+        var ratio = defaults.Find("min.cleanable.dirty.ratio")!;
+        Assert.Equal("0.75", ratio.Value);
+        Assert.Equal(ConfigSource.StaticBrokerConfig, ratio.Source);
+        Assert.Equal(
+            [new ConfigSynonym("log.cleaner.min.cleanable.ratio", "0.75", ConfigSource.StaticBrokerConfig), new ConfigSynonym("log.cleaner.min.cleanable.ratio", "0.5", ConfigSource.DefaultConfig)],
+            ratio.Synonyms);
+        Assert.Equal(
+            [new ConfigSynonym("log.cleaner.delete.retention.ms", "1000", ConfigSource.StaticBrokerConfig), new ConfigSynonym("log.cleaner.delete.retention.ms", "86400000", ConfigSource.DefaultConfig)],
+            defaults.Find("delete.retention.ms")!.Synonyms);
+        Assert.Equal("2000", defaults.Find("min.compaction.lag.ms")!.Value);
+        Assert.Equal("600000", defaults.Find("max.compaction.lag.ms")!.Value);
     }
 
     [Fact]

@@ -438,6 +438,75 @@ public sealed class TopicRegistryTests
     }
 
     [Fact]
+    public async Task KafkasCleanerDefaultsReachTheLogManager()
+    {
+        await using var context = new MetadataTestContext();
+        var config = context.Topics.Logs.Config;
+
+        Assert.True(config.CleanerEnable);
+        Assert.Equal(15_000L, config.CleanerBackoffMs);
+        Assert.Equal(134_217_728L, config.CleanerDedupeBufferSize);
+        Assert.Equal(524_288, config.CleanerIoBufferSize);
+        Assert.Equal(0.9, config.CleanerIoBufferLoadFactor);
+    }
+
+    [Fact]
+    public async Task CleanerSettingsReachTheLogManagerAndTopicsWithoutOverrides()
+    {
+        await using var context = new MetadataTestContext(("log.cleaner.enable", "false"), ("log.cleaner.backoff.ms", "250"),
+            ("log.cleaner.dedupe.buffer.size", "4194304"), ("log.cleaner.io.buffer.size", "65536"),
+            ("log.cleaner.io.buffer.load.factor", "0.75"), ("log.cleanup.policy", "compact"),
+            ("log.cleaner.delete.retention.ms", "1000"), ("log.cleaner.min.cleanable.ratio", "0.25"),
+            ("log.cleaner.min.compaction.lag.ms", "2000"), ("log.cleaner.max.compaction.lag.ms", "600000"));
+        var config = context.Topics.Logs.Config;
+        context.CreateTopic("compacted");
+        context.CreateTopic("deleting", 1, ("cleanup.policy", "delete"));
+
+        Assert.False(config.CleanerEnable);
+        Assert.Equal(250L, config.CleanerBackoffMs);
+        Assert.Equal(4_194_304L, config.CleanerDedupeBufferSize);
+        Assert.Equal(65_536, config.CleanerIoBufferSize);
+        Assert.Equal(0.75, config.CleanerIoBufferLoadFactor);
+        Assert.Equal(CleanupPolicy.Compact, config.DefaultLogConfig.CleanupPolicy);
+        var compacted = context.Topics.Logs.GetLog(new TopicPartition("compacted", 0))!.Config;
+        Assert.Equal(CleanupPolicy.Compact, compacted.CleanupPolicy);
+        Assert.Equal(1000L, compacted.DeleteRetentionMs);
+        Assert.Equal(0.25, compacted.MinCleanableDirtyRatio);
+        Assert.Equal(2000L, compacted.MinCompactionLagMs);
+        Assert.Equal(600_000L, compacted.MaxCompactionLagMs);
+        var deleting = context.Topics.Logs.GetLog(new TopicPartition("deleting", 0))!.Config;
+        Assert.Equal(CleanupPolicy.Delete, deleting.CleanupPolicy);
+        Assert.Equal(1000L, deleting.DeleteRetentionMs);
+    }
+
+    [Fact]
+    public async Task MoreCleanerThreadsAndAnIoThrottleAreAcceptedWithWarnings()
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ks-metadata-" + Guid.NewGuid().ToString("N"))).FullName;
+        var output = new StringWriter();
+        var config = new Broker.Config.BrokerConfig(new Dictionary<string, string>
+        {
+            ["log.dirs"] = directory,
+            ["log.cleaner.threads"] = "3",
+            ["log.cleaner.io.max.bytes.per.second"] = "1000000",
+        });
+        try
+        {
+            await using (TopicRegistry.Open(config, new ConsoleLoggerFactory(Microsoft.Extensions.Logging.LogLevel.Warning, output)))
+            {
+            }
+
+            var log = output.ToString();
+            Assert.Contains("log.cleaner.threads=3: KafkaSharp runs one log cleaner thread", log);
+            Assert.Contains("log.cleaner.io.max.bytes.per.second=1000000.0: KafkaSharp does not throttle the log cleaner", log);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void MoreThanOneDataDirectoryIsRefused()
     {
         var config = new Broker.Config.BrokerConfig(new Dictionary<string, string> { ["log.dirs"] = "/tmp/a,/tmp/b" });
