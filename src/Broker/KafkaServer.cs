@@ -105,8 +105,9 @@ public sealed partial class KafkaServer : IAsyncDisposable
     public async Task StopAsync(TimeSpan drainTimeout)
     {
         LogStopping(_logger);
-        await _socketServer.StopAsync(drainTimeout).ConfigureAwait(false);
+        // Groups first: JoinGroup and SyncGroup requests parked in a rebalance are answered, so the drain does not wait for them.
         await Services.Groups.DisposeAsync().ConfigureAwait(false);
+        await _socketServer.StopAsync(drainTimeout).ConfigureAwait(false);
         await Services.Topics.DisposeAsync().ConfigureAwait(false);
         LogStopped(_logger);
     }

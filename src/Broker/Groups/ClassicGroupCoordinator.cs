@@ -140,6 +140,24 @@ internal sealed partial class ClassicGroupCoordinator(GroupCoordinatorConfig con
         return described;
     }
 
+    /// <summary>
+    /// Kafka's <c>onGroupUnloaded</c>: the group is Dead here from now on; members waiting in
+    /// JoinGroup or SyncGroup are told NOT_COORDINATOR.
+    /// </summary>
+    public static void Unload(ClassicGroup group)
+    {
+        var previous = group.State;
+        group.MarkDead();
+        foreach (var member in group.Members)
+        {
+            if (previous == ClassicGroupState.PreparingRebalance)
+            {
+                group.CompleteJoin(member, JoinError(member.MemberId, ErrorCode.NotCoordinator));
+            }
+            ClassicGroup.CompleteSync(member, SyncError(ErrorCode.NotCoordinator));
+        }
+    }
+
     /// <summary>Restarts a member's session for a sign of life other than a heartbeat (an offset commit).</summary>
     public void KeepAlive(ClassicGroup group, ClassicGroupMember member) => ScheduleSession(group, member, member.SessionTimeoutMs);
 
@@ -303,6 +321,16 @@ internal sealed partial class ClassicGroupCoordinator(GroupCoordinatorConfig con
     public sealed class DescribeGroupWork : GroupWork<DescribeGroupsResponse.DescribedGroup>
     {
         public override void Execute(ClassicGroup group) => Completion.TrySetResult(Describe(group));
+    }
+
+    /// <summary>The coordinator stops: the group is unloaded.</summary>
+    public sealed class UnloadWork : GroupWork<bool>
+    {
+        public override void Execute(ClassicGroup group)
+        {
+            Unload(group);
+            Completion.TrySetResult(true);
+        }
     }
 
     /// <summary>A group loaded from the log: its members' sessions start.</summary>

@@ -399,7 +399,12 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         return await work.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops serving (requests get COORDINATOR_NOT_AVAILABLE), stops the timers and waits for loading to stop.</summary>
+    /// <summary>
+    /// Stops serving: new requests get COORDINATOR_NOT_AVAILABLE, and every group is unloaded as
+    /// Kafka unloads a group whose coordinator moves (JoinGroup and SyncGroup requests waiting in a
+    /// rebalance are answered NOT_COORDINATOR, so clients look for the coordinator again). Then the
+    /// timers stop and loading, if still running, is abandoned.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -408,9 +413,17 @@ public sealed partial class GroupCoordinator : IAsyncDisposable
         }
         _active = false;
         await _stopping.CancelAsync().ConfigureAwait(false);
+        await Loading.ConfigureAwait(false);
         await _expirationTimer.DisposeAsync().ConfigureAwait(false);
         _scheduler.Dispose();
-        await Loading.ConfigureAwait(false);
+        var unloads = new List<Task>(_groups.Count);
+        foreach (var group in _groups.Values)
+        {
+            var unload = new ClassicGroupCoordinator.UnloadWork();
+            group.Mailbox.Post(unload);
+            unloads.Add(unload.Completion.Task);
+        }
+        await Task.WhenAll(unloads).ConfigureAwait(false);
         _stopping.Dispose();
     }
 

@@ -392,6 +392,24 @@ public sealed class GroupMembershipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StoppingTheCoordinatorAnswersParkedRequests()
+    {
+        var joined = await FormGroupAsync(2);
+        var leader = joined.Single(m => m.MemberId == m.Leader);
+        var follower = joined.Single(m => m.MemberId != m.Leader);
+        var parkedSync = _context.SyncAsync(Group, follower.MemberId, 1);
+        var otherGroupJoin = await _context.StartJoinAsync("other-group");
+        await _context.DescribeAsync(Group);
+        await _context.DescribeAsync("other-group");
+        Assert.False(parkedSync.IsCompleted);
+
+        await _context.Coordinator.DisposeAsync();
+        Assert.Equal((short)ErrorCode.NotCoordinator, (await Bounded(parkedSync)).ErrorCode);
+        Assert.Equal((short)ErrorCode.NotCoordinator, (await Bounded(otherGroupJoin)).ErrorCode);
+        Assert.Equal(ErrorCode.CoordinatorNotAvailable, await _context.HeartbeatAsync(Group, leader.MemberId, 1));
+    }
+
+    [Fact]
     public async Task PendingMemberIdExpiresAfterTheSessionTimeout()
     {
         var first = await Bounded(_context.JoinAsync(JoinRequest(Group)));
