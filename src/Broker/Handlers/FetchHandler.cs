@@ -109,16 +109,7 @@ public sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         int index = 0;
         foreach (var fetchTopic in request.Topics)
         {
-            TopicInfo? topic;
-            ErrorCode topicError;
-            if (version >= 13)
-            {
-                topicError = topics.TryGetTopic(fetchTopic.TopicId, out topic) ? ErrorCode.None : ErrorCode.UnknownTopicId;
-            }
-            else
-            {
-                topicError = topics.TryGetTopic(fetchTopic.Topic, out topic) ? ErrorCode.None : ErrorCode.UnknownTopicOrPartition;
-            }
+            ErrorCode topicError = topics.FindTopic(version >= 13, fetchTopic.TopicId, fetchTopic.Topic, out TopicInfo? topic);
             var topicResponse = new FetchResponse.FetchableTopicResponse
             {
                 Topic = fetchTopic.Topic,

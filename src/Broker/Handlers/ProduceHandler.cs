@@ -79,16 +79,7 @@ public sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
         bool notLeader = false;
         foreach (var topicData in request.TopicData)
         {
-            TopicInfo? topic;
-            ErrorCode topicError;
-            if (version >= 13)
-            {
-                topicError = topics.TryGetTopic(topicData.TopicId, out topic) ? ErrorCode.None : ErrorCode.UnknownTopicId;
-            }
-            else
-            {
-                topicError = topics.TryGetTopic(topicData.Name, out topic) ? ErrorCode.None : ErrorCode.UnknownTopicOrPartition;
-            }
+            ErrorCode topicError = topics.FindTopic(version >= 13, topicData.TopicId, topicData.Name, out TopicInfo? topic);
             var topicResponse = new ProduceResponse.TopicProduceResponse
             {
                 Name = topicData.Name,

@@ -58,6 +58,14 @@ public sealed partial class TopicRegistry : IAsyncDisposable
         Volatile.Read(ref _snapshot).ById.TryGetValue(topicId, out topic);
 
     /// <summary>
+    /// Finds the topic a produce or fetch names: by id in the versions that carry topic ids (Produce
+    /// v13+, Fetch v13+), else by name. Returns the per-partition error Kafka gives when it is absent.
+    /// </summary>
+    public ErrorCode FindTopic(bool byTopicId, KafkaUuid topicId, string name, out TopicInfo? topic) => byTopicId
+        ? TryGetTopic(topicId, out topic) ? ErrorCode.None : ErrorCode.UnknownTopicId
+        : TryGetTopic(name, out topic) ? ErrorCode.None : ErrorCode.UnknownTopicOrPartition;
+
+    /// <summary>
     /// Loads the topic list from the data directory, opens the partition logs (storage recovers them
     /// if needed) and repairs the differences between the two: missing logs are created; logs of
     /// topics the list does not know are adopted as topics (with a warning), never deleted.
