@@ -14,9 +14,9 @@ namespace KafkaSharp.Broker.Groups;
 /// groups that only have offsets come back Empty.
 /// </summary>
 /// <remarks>
-/// Storage does not compact logs, so the whole log is read, from its start to its end, at each start:
-/// the cost grows with every commit ever made (about 100 bytes per committed partition) until
-/// retention (none by default on a compacted topic) removes old segments.
+/// The log is read from its start to its end. The topic is compacted, so that is about the last
+/// record of each group and committed partition, plus what the cleaner has not reached yet (the
+/// active segment, up to <c>segment.bytes</c> of 100 MiB, about a million commits).
 /// </remarks>
 internal static partial class GroupLoader
 {
