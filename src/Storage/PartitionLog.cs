@@ -94,6 +94,15 @@ public sealed class PartitionLog
     /// <summary>The idempotent producers' state; use it only under the partition lock (tests read it after appends).</summary>
     internal ProducerStateManager ProducerState => _producerState;
 
+    /// <summary>The producers this partition keeps state for, copied under the partition lock (DescribeProducers).</summary>
+    public List<ActiveProducer> ActiveProducers()
+    {
+        lock (_lock)
+        {
+            return _producerState.ActiveProducers();
+        }
+    }
+
     /// <summary>Producer id -> the last offset of its newest batch, for the log cleaner (see <see cref="ProducerStateManager.LastBatchOffsets"/>).</summary>
     internal Dictionary<long, long> LastBatchOffsetsOfProducers()
     {

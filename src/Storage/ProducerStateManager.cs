@@ -51,6 +51,17 @@ internal sealed class ProducerStateManager
 
     public ProducerStateEntry? GetProducer(long producerId) => _producers.GetValueOrDefault(producerId);
 
+    /// <summary>Every producer with state here, for DescribeProducers; read under the partition lock.</summary>
+    public List<ActiveProducer> ActiveProducers()
+    {
+        var producers = new List<ActiveProducer>(_producers.Count);
+        foreach (var entry in _producers.Values)
+        {
+            producers.Add(new ActiveProducer(entry.ProducerId, entry.ProducerEpoch, entry.LastSequence, entry.LastTimestamp));
+        }
+        return producers;
+    }
+
     /// <summary>
     /// Producer id -> the last offset of its newest batch (Kafka's lastRecordsOfActiveProducers): the
     /// log cleaner keeps those batches, emptied of records if need be, so that a rebuilt state still
