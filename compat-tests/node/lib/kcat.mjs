@@ -17,29 +17,31 @@ export function keyedRecord (label, index, partitions) {
 }
 
 /**
- * Produces `count` keyed records spread round-robin over the partitions, one kcat run per partition
- * (`-p`), compressed with `codec`. Returns the records expected in each partition in offset order, and
- * the time span in which kcat assigned their CreateTime timestamps.
+ * Produces the keyed records with indexes from..from+count-1, spread round-robin over the partitions, one
+ * kcat run per partition (`-p`), compressed with `codec`; records before `from` are expected to be in the
+ * topic already. Returns the records expected in each partition with the offsets they must get, and the
+ * time span in which kcat stamped their CreateTime.
  */
-export async function produceWithKcat (bootstrap, topic, partitions, count, { label, codec }) {
-  const expected = Array.from({ length: partitions }, () => [])
-  for (let index = 0; index < count; index++) {
+export async function produceWithKcat (bootstrap, topic, partitions, count, { label, codec, from = 0 }) {
+  const expected = Array.from({ length: partitions }, (_, partition) => ({ firstOffset: Math.max(0, Math.ceil((from - partition) / partitions)), records: [] }))
+  for (let index = from; index < from + count; index++) {
     const record = keyedRecord(label, index, partitions)
-    expected[record.partition].push(record)
+    const destination = expected[record.partition]
+    destination.records.push({ ...record, offset: destination.firstOffset + destination.records.length })
   }
   const startedMs = Date.now()
   for (let partition = 0; partition < partitions; partition++) {
-    const input = expected[partition].map(r => `${r.key}${KEY_DELIMITER}${r.value}\n`).join('')
+    const input = expected[partition].records.map(r => `${r.key}${KEY_DELIMITER}${r.value}\n`).join('')
     const headerArgs = KCAT_HEADERS.flatMap(([name, value]) => ['-H', `${name}=${value}`])
     await runKcat(['-b', bootstrap, '-P', '-t', topic, '-p', String(partition), '-K', KEY_DELIMITER, '-z', codec, ...headerArgs], input)
   }
-  return { expected, startedMs, finishedMs: Date.now() }
+  return { expected: expected.map(p => p.records), endOffsets: expected.map(p => p.firstOffset + p.records.length), startedMs, finishedMs: Date.now() }
 }
 
 /**
  * Asserts that `partitions[p]` (records as read: { offset, key, value, headers: [[name, value]], timestamp })
- * holds exactly the records produced to partition p, in order at offsets 0..n-1, with kcat's headers and a
- * CreateTime from the time kcat ran.
+ * holds exactly the records this kcat run produced to partition p, in order at the offsets they were given,
+ * with kcat's headers and a CreateTime from the time kcat ran.
  */
 export function assertKcatRecords (produced, partitions, reader) {
   const { expected, startedMs, finishedMs } = produced
@@ -47,11 +49,11 @@ export function assertKcatRecords (produced, partitions, reader) {
   for (let partition = 0; partition < expected.length; partition++) {
     const actual = partitions[partition]
     assert.equal(actual.length, expected[partition].length, `${reader}: partition ${partition} read ${actual.length} records, kcat produced ${expected[partition].length}`)
-    for (let offset = 0; offset < actual.length; offset++) {
-      const want = expected[partition][offset]
-      const got = actual[offset]
-      const where = `${reader}: partition ${partition} offset ${offset}`
-      assert.equal(got.offset, offset, `${where}: record came at offset ${got.offset}`)
+    for (let position = 0; position < actual.length; position++) {
+      const want = expected[partition][position]
+      const got = actual[position]
+      const where = `${reader}: partition ${partition} offset ${want.offset}`
+      assert.equal(got.offset, want.offset, `${where}: record came at offset ${got.offset}`)
       assert.equal(got.key, want.key, `${where}: key`)
       assert.equal(got.value, want.value, `${where}: value`)
       assert.deepEqual(got.headers, KCAT_HEADERS, `${where}: headers`)

@@ -31,7 +31,7 @@ test('kafkajs produces 10,000 records with headers and a group consumer reads ev
   assertPartitionsEqual('kafkajs', COUNT, partitions)
 })
 
-test('two kafkajs members of one group split a 4-partition topic kcat wrote, read every record once and commit the end offsets', { timeout: 240_000 }, async () => {
+test('two kafkajs members of one group split a 4-partition topic kcat wrote, read every record once and commit the end offsets; when one leaves the other resumes its partitions from the commits', { timeout: 240_000 }, async () => {
   const topic = `kafkajs-group-${Date.now()}`
   const groupId = `kafkajs-two-members-${Date.now()}`
   await client.createTopic(broker.bootstrap, topic, GROUP_PARTITIONS)
@@ -40,18 +40,11 @@ test('two kafkajs members of one group split a 4-partition topic kcat wrote, rea
   const members = []
   try {
     members.push(...await Promise.all(['a', 'b'].map(name => startMember(broker.bootstrap, groupId, topic, name))))
-    // Records are produced only once both members hold their share, so no rebalance can hand a partition
+    const [a, b] = members
+    // Records are produced only once the members hold their shares, so no rebalance can hand a partition
     // over mid-read (which kafkajs' at-least-once delivery would be allowed to answer with duplicates).
     const assignment = await waitForSplit(admin, groupId, topic, members)
-    const joinsBeforeProduce = members.map(m => m.joins.length)
-
-    const produced = await produceWithKcat(broker.bootstrap, topic, GROUP_PARTITIONS, GROUP_COUNT, { label: 'kafkajs-group', codec: 'gzip' })
-    await waitUntil(() => members.reduce((sum, m) => sum + m.records.length, 0) >= GROUP_COUNT, WAIT_MS,
-      () => `members read ${members.map(m => `${m.name}: ${m.records.length}`).join(', ')} of ${GROUP_COUNT} records`, members)
-    // A duplicate would arrive after the last new record: give it time to show.
-    await sleep(1_500)
-    assert.deepEqual(members.map(m => m.joins.length), joinsBeforeProduce, 'the group rebalanced while the records were read')
-
+    const first = await readWhileStable(members, () => produceWithKcat(broker.bootstrap, topic, GROUP_PARTITIONS, GROUP_COUNT, { label: 'kafkajs-group', codec: 'gzip' }))
     const partitions = Array.from({ length: GROUP_PARTITIONS }, () => [])
     for (const member of members) {
       const own = assignment.get(member.name)
@@ -61,26 +54,61 @@ test('two kafkajs members of one group split a 4-partition topic kcat wrote, rea
         partitions[record.partition].push(record)
       }
     }
-    assertKcatRecords(produced, partitions, 'kafkajs two-member group')
+    assertKcatRecords(first, partitions, 'kafkajs two-member group')
+    // kafkajs commits what eachMessage resolved at the end of each batch, and when it leaves the group.
+    await assertCommitted(admin, groupId, topic, first.endOffsets)
 
-    // kafkajs commits what eachMessage resolved after each batch; disconnect waits for the batch in flight.
-    await Promise.all(members.map(m => m.consumer.disconnect()))
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
-    assert.equal(committed.topic, topic)
-    const endOffsets = await admin.fetchTopicOffsets(topic)
-    for (let partition = 0; partition < GROUP_PARTITIONS; partition++) {
-      const produceCount = produced.expected[partition].length
-      const end = endOffsets.find(o => o.partition === partition)
-      assert.equal(Number(end.high), produceCount, `partition ${partition}: high watermark`)
-      assert.equal(Number(end.low), 0, `partition ${partition}: log start offset`)
-      const commit = committed.partitions.find(o => o.partition === partition)
-      assert.equal(Number(commit?.offset), produceCount, `partition ${partition}: committed offset ${commit?.offset}, end offset ${end.high}`)
-    }
+    // b leaves: a takes over all partitions and must start b's where b committed, so it reads only what follows.
+    await b.consumer.disconnect()
+    members.pop()
+    await waitForSplit(admin, groupId, topic, [a])
+    await assertCommitted(admin, groupId, topic, first.endOffsets)
+    a.records.length = 0
+    const second = await readWhileStable([a], () => produceWithKcat(broker.bootstrap, topic, GROUP_PARTITIONS, GROUP_COUNT / 4, { label: 'kafkajs-group', codec: 'none', from: GROUP_COUNT }))
+    assertKcatRecords(second, byPartition(a.records), 'kafkajs member after the other left')
+    await a.consumer.disconnect()
+    await assertCommitted(admin, groupId, topic, second.endOffsets)
   } finally {
     await Promise.all(members.map(m => m.consumer.disconnect()))
     await admin.disconnect()
   }
 })
+
+/**
+ * Runs `produce` (a kcat run), then waits until the members have read as many records as it produced and a
+ * moment longer for any duplicate; asserts the group did not rebalance meanwhile. Returns what `produce` did.
+ */
+async function readWhileStable (members, produce) {
+  const joins = members.map(m => m.joins.length)
+  const before = members.reduce((sum, m) => sum + m.records.length, 0)
+  const produced = await produce()
+  const count = produced.expected.reduce((sum, records) => sum + records.length, 0)
+  await waitUntil(() => members.reduce((sum, m) => sum + m.records.length, 0) - before >= count, WAIT_MS,
+    () => `members read ${members.map(m => `${m.name}: ${m.records.length}`).join(', ')} records, ${count} new ones expected`, members)
+  await sleep(1_500)
+  assert.deepEqual(members.map(m => m.joins.length), joins, 'the group rebalanced while the records were read')
+  return produced
+}
+
+/** The group's committed offsets, as kafkajs admin fetchOffsets reads them, equal the topic's end offsets (ListOffsets) and `endOffsets`. */
+async function assertCommitted (admin, groupId, topic, endOffsets) {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+  assert.equal(committed.topic, topic)
+  const listed = await admin.fetchTopicOffsets(topic)
+  for (let partition = 0; partition < endOffsets.length; partition++) {
+    const end = listed.find(o => o.partition === partition)
+    assert.equal(Number(end.high), endOffsets[partition], `partition ${partition}: high watermark`)
+    assert.equal(Number(end.low), 0, `partition ${partition}: log start offset`)
+    const commit = committed.partitions.find(o => o.partition === partition)
+    assert.equal(Number(commit?.offset), endOffsets[partition], `partition ${partition}: committed offset ${commit?.offset}, end offset ${end.high}`)
+  }
+}
+
+function byPartition (records) {
+  const partitions = Array.from({ length: GROUP_PARTITIONS }, () => [])
+  for (const record of records) partitions[record.partition].push(record)
+  return partitions
+}
 
 /** A running group member recording its joins (with the assignment kafkajs reports) and every record it reads. */
 async function startMember (bootstrap, groupId, topic, name) {
