@@ -99,6 +99,12 @@ public sealed partial class KafkaServer : IAsyncDisposable
         new DeleteGroupsHandler(),
         new OffsetDeleteHandler(),
         new InitProducerIdHandler(),
+        new DescribeClusterHandler(),
+        new DescribeTopicPartitionsHandler(),
+        new DescribeLogDirsHandler(),
+        new DescribeAclsHandler(),
+        new CreateAclsHandler(),
+        new DeleteAclsHandler(),
     ];
 
     /// <summary>
