@@ -13,6 +13,7 @@ const COUNT = 10_000
 const GROUP_PARTITIONS = 4
 const GROUP_COUNT = 2_000
 const WAIT_MS = 60_000
+const COMMIT_WAIT_MS = 10_000
 let broker
 
 before(async () => { broker = await startBroker('kafkajs', GROUP_OVERRIDES) })
@@ -90,17 +91,29 @@ async function readWhileStable (members, produce) {
   return produced
 }
 
-/** The group's committed offsets, as kafkajs admin fetchOffsets reads them, equal the topic's end offsets (ListOffsets) and `endOffsets`. */
+/**
+ * The group's committed offsets, as kafkajs admin fetchOffsets reads them, equal `endOffsets` and the topic's
+ * end offsets (ListOffsets). kafkajs sends its last commit after the last record's eachMessage returns, so
+ * the commits get a few seconds to arrive before they are compared.
+ */
 async function assertCommitted (admin, groupId, topic, endOffsets) {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
-  assert.equal(committed.topic, topic)
+  const fetchCommitted = async () => {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+    assert.equal(committed.topic, topic)
+    return endOffsets.map((_, partition) => Number(committed.partitions.find(o => o.partition === partition)?.offset))
+  }
+  const deadline = Date.now() + COMMIT_WAIT_MS
+  let committed = await fetchCommitted()
+  while (Date.now() < deadline && committed.some((offset, partition) => offset !== endOffsets[partition])) {
+    await sleep(200)
+    committed = await fetchCommitted()
+  }
   const listed = await admin.fetchTopicOffsets(topic)
   for (let partition = 0; partition < endOffsets.length; partition++) {
     const end = listed.find(o => o.partition === partition)
     assert.equal(Number(end.high), endOffsets[partition], `partition ${partition}: high watermark`)
     assert.equal(Number(end.low), 0, `partition ${partition}: log start offset`)
-    const commit = committed.partitions.find(o => o.partition === partition)
-    assert.equal(Number(commit?.offset), endOffsets[partition], `partition ${partition}: committed offset ${commit?.offset}, end offset ${end.high}`)
+    assert.equal(committed[partition], endOffsets[partition], `partition ${partition}: committed offset ${committed[partition]}, end offset ${end.high}`)
   }
 }
 
@@ -135,8 +148,8 @@ async function startMember (bootstrap, groupId, topic, name) {
 }
 
 /**
- * Waits until the coordinator describes the group as Stable with both members, each holding what its own
- * client last reported from SyncGroup; asserts the shares are non-empty, disjoint and cover every partition.
+ * Waits until the coordinator describes the group as Stable with exactly these members, each holding what its
+ * own client last reported from SyncGroup; asserts the shares are non-empty, disjoint and cover every partition.
  * Returns member name -> partitions.
  */
 async function waitForSplit (admin, groupId, topic, members) {
@@ -150,7 +163,7 @@ async function waitForSplit (admin, groupId, topic, members) {
       const entry = join && described.members.find(m => m.memberId === join.memberId)
       return entry && sameItems(partitionsOf(entry, topic), join.memberAssignment[topic] ?? [])
     })
-  }, WAIT_MS, () => `group never settled with both members: ${JSON.stringify(describeForMessage(described, topic))}`, members)
+  }, WAIT_MS, () => `group never settled with members ${members.map(m => m.name)}: ${JSON.stringify(describeForMessage(described, topic))}`, members)
 
   assert.equal(described.protocolType, 'consumer')
   const assignment = new Map()
