@@ -124,6 +124,33 @@ internal static class BenchmarkCommand
             Recursive = true,
         };
 
+        var inFlight = new Option<int>("--in-flight")
+        {
+            Description = "raw-produce: produce requests pipelined on the connection",
+            DefaultValueFactory = _ => 5,
+            Recursive = true,
+        };
+        inFlight.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0)
+            {
+                result.AddError("--in-flight must be positive");
+            }
+        });
+        var partitionMaxBytes = new Option<int>("--partition-max-bytes")
+        {
+            Description = "raw-consume: PartitionMaxBytes of each fetch",
+            DefaultValueFactory = _ => 16 << 20,
+            Recursive = true,
+        };
+        partitionMaxBytes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0)
+            {
+                result.AddError("--partition-max-bytes must be positive");
+            }
+        });
+
         var root = new RootCommand("KafkaSharp load tool: Confluent.Kafka producer and consumer throughput against a Kafka broker.");
         root.Options.Add(bootstrap);
         root.Options.Add(topic);
@@ -139,6 +166,8 @@ internal static class BenchmarkCommand
         root.Options.Add(socketBuffer);
         root.Options.Add(producers);
         root.Options.Add(idleTimeout);
+        root.Options.Add(inFlight);
+        root.Options.Add(partitionMaxBytes);
 
         BenchmarkOptions Read(ParseResult parse) => new(
             parse.GetRequiredValue(bootstrap),
@@ -154,17 +183,30 @@ internal static class BenchmarkCommand
             parse.GetValue(brokerPid),
             parse.GetValue(socketBuffer),
             parse.GetValue(producers),
-            TimeSpan.FromSeconds(parse.GetValue(idleTimeout)));
+            TimeSpan.FromSeconds(parse.GetValue(idleTimeout)),
+            parse.GetValue(inFlight),
+            parse.GetValue(partitionMaxBytes));
 
         var produce = new Command("produce", "produce --records records of --record-size bytes and report throughput and delivery latency");
-        produce.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: true, consume: false));
+        produce.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: true, consume: false, raw: false));
         var consume = new Command("consume", "read --records records from the beginning of every partition and report throughput");
-        consume.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: false, consume: true));
+        consume.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: false, consume: true, raw: false));
         var both = new Command("both", "produce, then consume what was produced");
-        both.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: true, consume: true));
+        both.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: true, consume: true, raw: false));
+        // The raw commands speak the Kafka protocol over one socket (KafkaSharp.Protocol's codec): no client
+        // library's per-record cost, so the broker's own ceiling shows. Topic setup still uses the admin client.
+        var rawProduce = new Command("raw-produce", "produce --records records with ProduceRequests built once and pipelined (--in-flight) on one connection");
+        rawProduce.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: true, consume: false, raw: true));
+        var rawConsume = new Command("raw-consume", "fetch --records records from offset 0 of every partition on one connection, counting records from batch headers");
+        rawConsume.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: false, consume: true, raw: true));
+        var rawBoth = new Command("raw-both", "raw-produce, then raw-consume what was produced");
+        rawBoth.SetAction(parse => BenchmarkRunner.Run(Read(parse), produce: true, consume: true, raw: true));
         root.Subcommands.Add(produce);
         root.Subcommands.Add(consume);
         root.Subcommands.Add(both);
+        root.Subcommands.Add(rawProduce);
+        root.Subcommands.Add(rawConsume);
+        root.Subcommands.Add(rawBoth);
         return root;
     }
 

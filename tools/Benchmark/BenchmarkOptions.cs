@@ -17,7 +17,9 @@ internal sealed record BenchmarkOptions(
     int? BrokerPid,
     int SocketBufferBytes,
     int Producers,
-    TimeSpan IdleTimeout)
+    TimeSpan IdleTimeout,
+    int InFlight,
+    int PartitionMaxBytes)
 {
     public long TotalBytes => Records * RecordSize;
 }

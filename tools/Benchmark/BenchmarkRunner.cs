@@ -12,13 +12,13 @@ internal static class BenchmarkRunner
     /// </summary>
     private const int MinimumConsumerLibrdkafka = 0x020100ff;
 
-    public static int Run(BenchmarkOptions options, bool produce, bool consume)
+    public static int Run(BenchmarkOptions options, bool produce, bool consume, bool raw)
     {
         Console.WriteLine($"kafkasharp-bench: Confluent.Kafka {typeof(IProducer<,>).Assembly.GetName().Version}, librdkafka {Library.VersionString}, " +
             $"{Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine($"{options.Records:N0} records of {options.RecordSize:N0} bytes, topic {options.Topic} at {options.BootstrapServers}, " +
             $"acks={AcksName(options.Acks)}, compression={options.Compression.ToString().ToLowerInvariant()}");
-        if (consume && Library.Version < MinimumConsumerLibrdkafka)
+        if (consume && !raw && Library.Version < MinimumConsumerLibrdkafka)
         {
             Console.Error.WriteLine($"kafkasharp-bench: consuming needs librdkafka 2.1.0 or later (Confluent.Kafka calls rd_kafka_message_leader_epoch); " +
                 $"loaded {Library.VersionString}. Run ./test.sh once: it builds the librdkafka.redist stand-in that carries librdkafka 2.12 (docs/performance.md).");
@@ -35,17 +35,17 @@ internal static class BenchmarkRunner
 
             if (produce)
             {
-                RunPhase("produce", options, () => ProducePhase.Run(options, partitions));
+                RunPhase(raw ? "raw-produce" : "produce", options, () => raw ? RawProducePhase.Run(options, partitions) : ProducePhase.Run(options, partitions));
             }
 
             if (consume)
             {
-                RunPhase("consume", options, () => ConsumePhase.Run(options, partitions));
+                RunPhase(raw ? "raw-consume" : "consume", options, () => raw ? RawConsumePhase.Run(options, partitions) : ConsumePhase.Run(options, partitions));
             }
 
             return 0;
         }
-        catch (Exception e) when (e is BenchmarkException or KafkaException)
+        catch (Exception e) when (e is BenchmarkException or KafkaException or System.Net.Sockets.SocketException)
         {
             Console.Error.WriteLine($"kafkasharp-bench: {e.Message}");
             return 1;

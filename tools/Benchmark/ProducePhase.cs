@@ -59,7 +59,7 @@ internal static class ProducePhase
         }
 
         var elapsed = Stopwatch.GetElapsedTime(startTimestamp, lastDelivery);
-        PrintResult(options, elapsed, latency);
+        PrintResult(options, elapsed, latency, "produce", options.Producers, "delivery latency (send to delivery report)");
         return elapsed;
     }
 
@@ -74,16 +74,17 @@ internal static class ProducePhase
         return delivered;
     }
 
-    private static void PrintResult(BenchmarkOptions options, TimeSpan elapsed, LatencyHistogram latency)
+    /// <summary>The phase's summary and its RESULT line; the raw-protocol phase prints the same.</summary>
+    public static void PrintResult(BenchmarkOptions options, TimeSpan elapsed, LatencyHistogram latency, string phase, int producers, string latencyName)
     {
         var recordsPerSecond = options.Records / elapsed.TotalSeconds;
         var mibPerSecond = Units.MiB(options.TotalBytes) / elapsed.TotalSeconds;
-        Console.WriteLine($"produce: {options.Records:N0} records of {options.RecordSize:N0} bytes in {elapsed.TotalSeconds:F2} s " +
-            $"({options.Producers} producer(s)): {recordsPerSecond:N0} records/s, {mibPerSecond:F1} MiB/s");
-        Console.WriteLine($"delivery latency (send to delivery report), ms: p50 {Units.Milliseconds(latency.ValueAtPercentile(50))}, " +
+        Console.WriteLine($"{phase}: {options.Records:N0} records of {options.RecordSize:N0} bytes in {elapsed.TotalSeconds:F2} s " +
+            $"({producers} producer(s)): {recordsPerSecond:N0} records/s, {mibPerSecond:F1} MiB/s");
+        Console.WriteLine($"{latencyName}, ms: p50 {Units.Milliseconds(latency.ValueAtPercentile(50))}, " +
             $"p95 {Units.Milliseconds(latency.ValueAtPercentile(95))}, p99 {Units.Milliseconds(latency.ValueAtPercentile(99))}, " +
             $"max {Units.Milliseconds(latency.Max)}");
-        Console.WriteLine($"RESULT produce records={options.Records} record_size={options.RecordSize} producers={options.Producers} seconds={elapsed.TotalSeconds:F3} " +
+        Console.WriteLine($"RESULT {phase} records={options.Records} record_size={options.RecordSize} producers={producers} seconds={elapsed.TotalSeconds:F3} " +
             $"records_per_s={recordsPerSecond:F0} mib_per_s={mibPerSecond:F1} p50_ms={Units.Milliseconds(latency.ValueAtPercentile(50))} " +
             $"p95_ms={Units.Milliseconds(latency.ValueAtPercentile(95))} p99_ms={Units.Milliseconds(latency.ValueAtPercentile(99))} max_ms={Units.Milliseconds(latency.Max)}");
     }
