@@ -60,6 +60,9 @@ public sealed class BrokerConfig
         LogIndexSizeMaxBytes = GetInt(BrokerConfigs.LogIndexSizeMaxBytes);
         LogFlushIntervalMessages = GetLong(BrokerConfigs.LogFlushIntervalMessages)!.Value;
         LogFlushIntervalMs = GetLong(BrokerConfigs.LogFlushIntervalMs) ?? long.MaxValue;
+        LogFlushSchedulerIntervalMs = GetLong(BrokerConfigs.LogFlushSchedulerIntervalMs)!.Value;
+        LogFlushOffsetCheckpointIntervalMs = GetInt(BrokerConfigs.LogFlushOffsetCheckpointIntervalMs);
+        LogFlushStartOffsetCheckpointIntervalMs = GetInt(BrokerConfigs.LogFlushStartOffsetCheckpointIntervalMs);
         LogCleanupPolicy = GetList(BrokerConfigs.LogCleanupPolicy)!;
         LogCleanerEnable = GetBoolean(BrokerConfigs.LogCleanerEnable);
         LogCleanerThreads = GetInt(BrokerConfigs.LogCleanerThreads);
@@ -85,6 +88,7 @@ public sealed class BrokerConfig
         ProducerIdExpirationMs = GetInt(BrokerConfigs.ProducerIdExpirationMs);
         ProducerIdExpirationCheckIntervalMs = GetInt(BrokerConfigs.ProducerIdExpirationCheckIntervalMs);
         TransactionMaxTimeoutMs = GetInt(BrokerConfigs.TransactionMaxTimeoutMs);
+        DurableHighWatermark = GetBoolean(BrokerConfigs.DurableHighWatermark);
         FetchZeroCopy = GetBoolean(BrokerConfigs.FetchZeroCopy);
     }
 
@@ -145,6 +149,12 @@ public sealed class BrokerConfig
     /// <summary>log.flush.interval.ms, or <see cref="long.MaxValue"/> (never by time) when unset.</summary>
     public long LogFlushIntervalMs { get; }
 
+    public long LogFlushSchedulerIntervalMs { get; }
+
+    public int LogFlushOffsetCheckpointIntervalMs { get; }
+
+    public int LogFlushStartOffsetCheckpointIntervalMs { get; }
+
     public IReadOnlyList<string> LogCleanupPolicy { get; }
 
     public bool LogCleanerEnable { get; }
@@ -194,6 +204,8 @@ public sealed class BrokerConfig
     public int ProducerIdExpirationCheckIntervalMs { get; }
 
     public int TransactionMaxTimeoutMs { get; }
+
+    public bool DurableHighWatermark { get; }
 
     public bool FetchZeroCopy { get; }
 

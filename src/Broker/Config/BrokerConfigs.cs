@@ -87,6 +87,15 @@ public static class BrokerConfigs
     public static readonly ConfigDefinition LogFlushIntervalMs = new("log.flush.interval.ms", ConfigType.Long, null,
         "The longest time records stay in a partition unflushed; when unset, only log.flush.interval.messages applies.", atLeast: 0);
 
+    public static readonly ConfigDefinition LogFlushSchedulerIntervalMs = new("log.flush.scheduler.interval.ms", ConfigType.Long,
+        "9223372036854775807", "How often the flusher checks whether a partition is due for an fsync by log.flush.interval.ms.");
+
+    public static readonly ConfigDefinition LogFlushOffsetCheckpointIntervalMs = new("log.flush.offset.checkpoint.interval.ms",
+        ConfigType.Int, "60000", "How often the recovery points are checkpointed.", atLeast: 0);
+
+    public static readonly ConfigDefinition LogFlushStartOffsetCheckpointIntervalMs = new("log.flush.start.offset.checkpoint.interval.ms",
+        ConfigType.Int, "60000", "How often the log start offsets are checkpointed.", atLeast: 0);
+
     public static readonly ConfigDefinition LogCleanupPolicy = new("log.cleanup.policy", ConfigType.List, "delete",
         "Default cleanup policy of topics: delete, compact, or both.", validValues: ["delete", "compact"]);
 
@@ -176,6 +185,9 @@ public static class BrokerConfigs
     public static readonly ConfigDefinition TransactionMaxTimeoutMs = new("transaction.max.timeout.ms", ConfigType.Int, "900000",
         "The largest transaction timeout InitProducerId accepts (INVALID_TRANSACTION_TIMEOUT above it).", atLeast: 1);
 
+    public static readonly ConfigDefinition DurableHighWatermark = new(OwnPrefix + "durable.high.watermark", ConfigType.Boolean, "false",
+        "When true, the high watermark covers only fsynced records, so acks=all answers once the records are on disk (appends during one fsync share the next). When false, Kafka's behaviour: records are acknowledged from the page cache and fsynced by the flush settings.");
+
     public static readonly ConfigDefinition FetchZeroCopy = new(OwnPrefix + "fetch.zero.copy", ConfigType.Boolean, "true",
         "Send fetched records from the segment files with sendfile(2). When false, records are copied once into a pooled buffer, as a TLS listener must.");
 
@@ -186,7 +198,8 @@ public static class BrokerConfigs
         LogDirs, LogDir, NumPartitions, DefaultReplicationFactor, AutoCreateTopicsEnable, DeleteTopicEnable,
         MessageMaxBytes, LogSegmentBytes, LogRollMs, LogRollHours, LogRetentionMs, LogRetentionMinutes,
         LogRetentionHours, LogRetentionBytes, LogRetentionCheckIntervalMs, LogIndexIntervalBytes,
-        LogIndexSizeMaxBytes, LogFlushIntervalMessages, LogFlushIntervalMs, LogCleanupPolicy,
+        LogIndexSizeMaxBytes, LogFlushIntervalMessages, LogFlushIntervalMs, LogFlushSchedulerIntervalMs,
+        LogFlushOffsetCheckpointIntervalMs, LogFlushStartOffsetCheckpointIntervalMs, LogCleanupPolicy,
         LogCleanerEnable, LogCleanerThreads, LogCleanerIoMaxBytesPerSecond, LogCleanerDedupeBufferSize,
         LogCleanerIoBufferSize, LogCleanerIoBufferLoadFactor, LogCleanerBackoffMs, LogCleanerMinCleanableRatio,
         LogCleanerDeleteRetentionMs, LogCleanerMinCompactionLagMs, LogCleanerMaxCompactionLagMs,
@@ -194,7 +207,7 @@ public static class BrokerConfigs
         OffsetsRetentionMinutes, GroupInitialRebalanceDelayMs, GroupMinSessionTimeoutMs,
         GroupMaxSessionTimeoutMs, GroupMaxSize, OffsetMetadataMaxBytes, OffsetsRetentionCheckIntervalMs,
         OffsetsCommitTimeoutMs, OffsetsLoadBufferSize, ProducerIdExpirationMs, ProducerIdExpirationCheckIntervalMs,
-        TransactionMaxTimeoutMs, FetchZeroCopy,
+        TransactionMaxTimeoutMs, DurableHighWatermark, FetchZeroCopy,
     ];
 
     private static readonly FrozenDictionary<string, ConfigDefinition> ByName =

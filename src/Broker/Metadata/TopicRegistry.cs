@@ -102,6 +102,10 @@ public sealed partial class TopicRegistry : IAsyncDisposable
         {
             DefaultLogConfig = defaults.LogConfig,
             RetentionCheckIntervalMs = config.LogRetentionCheckIntervalMs,
+            FlushSchedulerIntervalMs = config.LogFlushSchedulerIntervalMs,
+            FlushOffsetCheckpointIntervalMs = config.LogFlushOffsetCheckpointIntervalMs,
+            FlushStartOffsetCheckpointIntervalMs = config.LogFlushStartOffsetCheckpointIntervalMs,
+            DurableHighWatermark = config.DurableHighWatermark,
             ProducerIdExpirationMs = config.ProducerIdExpirationMs,
             ProducerIdExpirationCheckIntervalMs = config.ProducerIdExpirationCheckIntervalMs,
             CleanerEnable = config.LogCleanerEnable,

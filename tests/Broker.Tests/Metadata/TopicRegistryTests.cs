@@ -451,6 +451,28 @@ public sealed class TopicRegistryTests
     }
 
     [Fact]
+    public async Task FlushAndDurabilitySettingsReachTheLogManager()
+    {
+        await using (var defaults = new MetadataTestContext())
+        {
+            var config = defaults.Topics.Logs.Config;
+            Assert.Equal(long.MaxValue, config.FlushSchedulerIntervalMs);
+            Assert.Equal(60_000L, config.FlushOffsetCheckpointIntervalMs);
+            Assert.Equal(60_000L, config.FlushStartOffsetCheckpointIntervalMs);
+            Assert.False(config.DurableHighWatermark);
+        }
+        await using var context = new MetadataTestContext(("log.flush.scheduler.interval.ms", "1000"),
+            ("log.flush.offset.checkpoint.interval.ms", "5000"), ("log.flush.start.offset.checkpoint.interval.ms", "7000"),
+            ("kafkasharp.durable.high.watermark", "true"));
+        var overridden = context.Topics.Logs.Config;
+
+        Assert.Equal(1000L, overridden.FlushSchedulerIntervalMs);
+        Assert.Equal(5000L, overridden.FlushOffsetCheckpointIntervalMs);
+        Assert.Equal(7000L, overridden.FlushStartOffsetCheckpointIntervalMs);
+        Assert.True(overridden.DurableHighWatermark);
+    }
+
+    [Fact]
     public async Task CleanerSettingsReachTheLogManagerAndTopicsWithoutOverrides()
     {
         await using var context = new MetadataTestContext(("log.cleaner.enable", "false"), ("log.cleaner.backoff.ms", "250"),
