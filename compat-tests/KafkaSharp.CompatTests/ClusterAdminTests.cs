@@ -29,7 +29,6 @@ public sealed class ClusterAdminTests(BrokerFixture broker)
         });
 
         Assert.False(string.IsNullOrEmpty(cluster.ClusterId));
-        Assert.Equal(metadata.OriginatingBrokerId, metadataBroker.BrokerId);
         var node = Assert.Single(cluster.Nodes);
         Assert.Equal(metadataBroker.BrokerId, node.Id);
         Assert.Equal("127.0.0.1", node.Host);
