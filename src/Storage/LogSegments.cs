@@ -61,15 +61,17 @@ internal sealed class LogSegments
     }
 
     /// <summary>
-    /// The segment after the one starting at <paramref name="baseOffset"/>, or <c>null</c> after the
-    /// active one. If the log cleaner has since merged that segment into one starting earlier, the
-    /// merged segment: it holds the offsets of the old one and those after them.
+    /// The segment after <paramref name="segment"/>, or <c>null</c> after the active one. If the log
+    /// cleaner has since replaced <paramref name="segment"/>, the segment that replaced it: it starts
+    /// at or before the old one's base offset (the same one when the old segment was the first of its
+    /// group) and holds the old one's offsets and those of the segments merged after it, which the
+    /// segment following it no longer does.
     /// </summary>
-    public LogSegment? HigherSegment(long baseOffset)
+    public LogSegment? HigherSegment(LogSegment segment)
     {
         var segments = Snapshot;
-        int index = FloorIndex(segments, baseOffset);
-        if (index >= 0 && segments[index].BaseOffset != baseOffset)
+        int index = FloorIndex(segments, segment.BaseOffset);
+        if (index >= 0 && !ReferenceEquals(segments[index], segment))
         {
             return segments[index];
         }

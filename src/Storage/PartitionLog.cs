@@ -290,7 +290,7 @@ public sealed class PartitionLog
                 return new LogReadResult(true, MemoryRecords.Empty, LogStartOffset, highWatermark, logEndOffset);
             }
             // A fetch offset at the end of a segment is the first offset of the next.
-            for (; segment is not null; segment = _segments.HigherSegment(segment.BaseOffset))
+            for (; segment is not null; segment = _segments.HigherSegment(segment))
             {
                 if (segment.TryRead(fetchOffset, maxBytes, upperBound, minOneMessage, out var records))
                 {

@@ -257,10 +257,13 @@ public class LogCleanerTests
 
         Assert.Equal(2, context.Log.SegmentCount); // one cleaned segment + the active one
         Assert.Equal(context.ExpectedAfterCleaning(context.Log.Segments.Active.BaseOffset), KeyedBatches.ReadAll(context.Log));
-        // A reader that was in an old segment now merged into an earlier one continues in the merged segment.
+        // A reader that found nothing more in an old segment continues in the segment that replaced it, whether
+        // the old one was merged into an earlier one or was the first of the group (same base offset): going on
+        // after the replacement would skip the offsets of the old segments merged behind it.
         var merged = context.Log.Segments.Snapshot[0];
-        Assert.Same(merged, context.Log.Segments.HigherSegment(oldSegments[1].BaseOffset));
-        Assert.Same(context.Log.Segments.Active, context.Log.Segments.HigherSegment(merged.BaseOffset));
+        Assert.Same(merged, context.Log.Segments.HigherSegment(oldSegments[1]));
+        Assert.Same(merged, context.Log.Segments.HigherSegment(oldSegments[0]));
+        Assert.Same(context.Log.Segments.Active, context.Log.Segments.HigherSegment(merged));
         Assert.Equal(["00000000000000000000.index", "00000000000000000000.log", "00000000000000000000.timeindex"],
             Directory.GetFiles(context.PartitionDirectory, "00000000000000000000.*").Select(Path.GetFileName).Order());
     }
